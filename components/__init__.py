@@ -1,0 +1,1 @@
+"""Reusable UI pieces; each function owns its widget keys."""

@@ -1,0 +1,232 @@
+"""Sign-in with streamlit-authenticator, hardened with database-side rules.
+
+The authenticator renders the form and sets/reads its JWT cookie; this module adds
+what it lacks (DESIGN.md §8): users from the database, lockout and throttle kept in
+the database, cookies refused when issued before the user's `sessions_valid_after`,
+idle and absolute timeouts enforced on the server, and the audit trail.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import jwt
+import streamlit as st
+import streamlit_authenticator as stauth
+from streamlit_authenticator.utilities import LoginError
+
+from core.passwords import policy_errors
+from core.roles import Actor
+from db import config, users
+from db.engine import session_scope
+from db.models import utcnow
+
+FIELDS = {
+    "Form name": "登录 关爱联席工作台",
+    "Username": "用户名",
+    "Password": "密码",
+    "Login": "登录",
+    "Captcha": "验证码",
+}
+_TOUCH_EVERY_S = 60
+
+
+def _now() -> dt.datetime:
+    # Tests move the clock by putting a datetime in session_state["_clock"].
+    return st.session_state.get("_clock") or utcnow()
+
+
+def _client() -> str | None:
+    try:
+        headers = st.context.headers
+        fwd = headers.get("X-Forwarded-For") if headers else None
+        if fwd:
+            return fwd.split(",")[0].strip()[:64]
+        return (st.context.ip_address or None) and st.context.ip_address[:64]
+    except Exception:  # AppTest has no request context
+        return None
+
+
+def _cookie_payload(settings: config.Settings) -> dict | None:
+    raw = st.context.cookies.get(settings.cookie_name) if st.context.cookies else None
+    if not raw:
+        return None
+    try:
+        return jwt.decode(raw, settings.cookie_key, algorithms=["HS256"])
+    except jwt.PyJWTError:
+        return None  # another key or tampered: the authenticator will refuse it too
+
+
+def _end_session(authenticator, reason: str | None) -> None:
+    for key in ("actor", "login_at", "last_seen", "last_touch"):
+        st.session_state.pop(key, None)
+    try:
+        authenticator.logout(location="unrendered")
+    except Exception:
+        st.session_state["authentication_status"] = None
+    if reason:
+        st.session_state["_auth_notice"] = reason
+
+
+def _logout_clicked(settings: config.Settings) -> None:
+    actor: Actor | None = st.session_state.get("actor")
+    if actor is not None:
+        with session_scope(actor=actor) as s:
+            users.revoke_sessions(s, actor.username, _now(), reason="logout")
+    st.session_state["_do_logout"] = True
+
+
+def require_login() -> Actor:
+    """Returns the signed-in actor, or renders the sign-in form and stops the script."""
+    settings = config.load()
+    now = _now()
+    state = st.session_state
+
+    if not state.get("authentication_status"):
+        payload = _cookie_payload(settings)
+        if payload and "username" in payload and "exp_date" in payload:
+            issued_at = float(payload["exp_date"]) - settings.cookie_expiry_hours * 3600
+            with session_scope(write=False) as s:
+                ok = users.cookie_valid(users.get_user(s, payload["username"]), issued_at, now, settings.idle_timeout_min)
+            if not ok:
+                state["logout"] = True  # makes the authenticator ignore the cookie
+        elif "logout" not in state:
+            state["logout"] = False
+
+    with session_scope(write=False) as s:
+        creds = users.credentials(s, now)
+    authenticator = stauth.Authenticate(
+        creds,
+        settings.cookie_name,
+        settings.cookie_key,
+        cookie_expiry_days=settings.cookie_expiry_hours / 24,
+        auto_hash=False,
+        login_sleep_time=0,
+    )
+
+    if state.pop("_do_logout", False):
+        _end_session(authenticator, "您已安全退出。")
+
+    if state.get("authentication_status") and "actor" in state:
+        actor = state["actor"]
+        idle = now - state["last_seen"] > dt.timedelta(minutes=settings.idle_timeout_min)
+        expired = now - state["login_at"] > dt.timedelta(hours=settings.absolute_timeout_hours)
+        with session_scope(write=False) as s:
+            user = users.get_user(s, actor.username)
+            revoked = (
+                user is None
+                or not user.active
+                or (user.sessions_valid_after is not None and users._aware(user.sessions_valid_after) > state["login_at"])
+            )
+        if idle or expired or revoked:
+            _end_session(authenticator, "会话已超时，请重新登录。" if (idle or expired) else "会话已失效，请重新登录。")
+        else:
+            state["last_seen"] = now
+            if (now - state.get("last_touch", now - dt.timedelta(hours=1))).total_seconds() > _TOUCH_EVERY_S:
+                with session_scope() as s:
+                    users.touch(s, actor.username, now)
+                state["last_touch"] = now
+            _sidebar_account(authenticator, actor, settings)
+            return actor
+
+    came_from_cookie = bool(_cookie_payload(settings)) and not state.get("logout")
+    _capture_attempted_username(authenticator)
+    _login_header()
+    try:
+        authenticator.login(location="main", fields=FIELDS, key="login")
+    except LoginError:
+        state["authentication_status"] = False
+
+    status = state.get("authentication_status")
+    if status is False:
+        username = state.pop("login_username_attempt", "") or ""
+        _failed(username, now, settings)
+        state["authentication_status"] = None
+    elif status:
+        actor = _accept(state.get("username"), now, settings, "cookie" if came_from_cookie else "password")
+        if actor is not None:
+            st.rerun()
+        _end_session(authenticator, None)
+        st.error(users.GENERIC_LOGIN_ERROR)
+    notice = state.pop("_auth_notice", None)
+    if notice:
+        st.info(notice)
+    st.stop()
+
+
+def _capture_attempted_username(authenticator) -> None:
+    """The authenticator does not tell which name failed; the lockout needs it."""
+    controller = authenticator.authentication_controller
+    original = controller.login
+
+    def login(username=None, password=None, *args, **kwargs):
+        if username:
+            st.session_state["login_username_attempt"] = username.lower().strip()
+        return original(username, password, *args, **kwargs)
+
+    controller.login = login
+
+
+def _login_header() -> None:
+    st.title("关爱联席工作台")
+    st.caption("农村留守儿童、困境儿童、特困人员、三留守人员和重度残疾人关爱保护 · 联席会议工作平台")
+
+
+def _failed(username: str, now: dt.datetime, settings: config.Settings) -> None:
+    with session_scope() as s:
+        users.record_failure(s, username or "-", _client(), now, settings.lockout_failures, settings.lockout_minutes)
+    st.error(users.GENERIC_LOGIN_ERROR)
+
+
+def _accept(username: str | None, now: dt.datetime, settings: config.Settings, via: str) -> Actor | None:
+    if not username:
+        return None
+    with session_scope() as s:
+        user = users.get_user(s, username)
+        if user is None or not user.active or users.is_locked(user, now):
+            return None
+        if via == "password" and users.client_throttled(s, _client(), now, settings.lockout_minutes):
+            users.record_failure(s, username, _client(), now, settings.lockout_failures, settings.lockout_minutes)
+            return None
+        users.record_success(s, user, _client(), now, "密码登录" if via == "password" else "凭证续期")
+        actor = users.actor_for(user)
+        must_change = user.must_change_password
+    st.session_state.update(actor=actor, login_at=now, last_seen=now, last_touch=now, must_change_password=must_change)
+    return actor
+
+
+def _sidebar_account(authenticator, actor: Actor, settings: config.Settings) -> None:
+    with st.sidebar:
+        st.markdown(f"**{actor.display_name or actor.username}**  \n{actor.role_label}")
+        st.button("退出登录", key="logout_btn", on_click=_logout_clicked, args=(settings,), width="stretch")
+    if st.session_state.get("must_change_password"):
+        password_change_form(actor, first_login=True)
+        st.stop()
+
+
+def password_change_form(actor: Actor, first_login: bool = False) -> None:
+    st.subheader("修改密码")
+    if first_login:
+        st.warning("首次登录须修改管理员设置的初始密码。")
+    with st.form("change_password", clear_on_submit=True):
+        old = st.text_input("原密码", type="password")
+        new = st.text_input("新密码", type="password", help="至少10位，含大写、小写、数字、符号中的三类，不能包含用户名")
+        again = st.text_input("再次输入新密码", type="password")
+        if st.form_submit_button("确认修改"):
+            if new != again:
+                st.error("两次输入的新密码不一致")
+                return
+            with session_scope(actor=actor) as s:
+                errors = users.change_password(s, actor.username, old, new, _now())
+            if errors:
+                for e in errors:
+                    st.error(e)
+                return
+            st.session_state["must_change_password"] = False
+            st.session_state["_do_logout"] = True
+            st.session_state["_auth_notice"] = "密码已修改，请用新密码重新登录。"
+            time.sleep(0.1)
+            st.rerun()
+
+
+__all__ = ["require_login", "password_change_form", "policy_errors"]

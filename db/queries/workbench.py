@@ -1,0 +1,105 @@
+"""Figures for the 工作台 (today's view), scoped to the actor."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.categories import CATEGORIES
+from core.roles import OFFICE, ADMIN, UNIT, Actor
+from core.visits import DEFAULT_RULES
+from db.models import IncidentCard, Person, PersonCategory, Region, Task, Visit, task_co_units
+from db.scope import township_clause
+
+ACTIVE = "在册"
+
+
+def _active_category(today: dt.date):
+    return and_(
+        PersonCategory.start_on <= today,
+        or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= today),
+    )
+
+
+def people_by_category_township(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
+    township = aliased(Region)
+    stmt = (
+        select(township.name.label("乡镇"), PersonCategory.category, func.count(func.distinct(Person.id)).label("人数"))
+        .join(PersonCategory, PersonCategory.person_id == Person.id)
+        .join(township, township.id == Person.township_id)
+        .where(Person.status == ACTIVE, _active_category(today), township_clause(Person.township_id, actor, aggregate=True))
+        .group_by(township.name, township.sort_order, PersonCategory.category)
+        .order_by(township.sort_order)
+    )
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["乡镇", "category", "人数"])
+    if df.empty:
+        return df
+    df["人员类别"] = df["category"].map(CATEGORIES).fillna(df["category"])
+    return df.pivot_table(index="乡镇", columns="人员类别", values="人数", aggfunc="sum", fill_value=0, sort=False)
+
+
+def last_visit_subquery():
+    return (
+        select(Visit.person_id, func.max(Visit.visited_on).label("last_visit"))
+        .where(Visit.deleted_at.is_(None))
+        .group_by(Visit.person_id)
+        .subquery()
+    )
+
+
+def overdue_condition(last_visit_col, today: dt.date):
+    """True where the gap since the last visit (or enrolment) exceeds the rule."""
+    start = func.coalesce(last_visit_col, Person.enrolled_on)
+    limit = case(
+        *[(Person.difficulty == d, literal(today - dt.timedelta(days=r.max_gap_days))) for d, r in DEFAULT_RULES.items()],
+        else_=literal(today - dt.timedelta(days=DEFAULT_RULES["一般"].max_gap_days)),
+    )
+    return start < limit
+
+
+def overdue_by_township(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
+    lv = last_visit_subquery()
+    township = aliased(Region)
+    overdue = overdue_condition(lv.c.last_visit, today)
+    stmt = (
+        select(
+            township.name.label("乡镇"),
+            func.count().label("在册人数"),
+            func.sum(case((overdue, 1), else_=0)).label("走访逾期"),
+        )
+        .select_from(Person)
+        .outerjoin(lv, lv.c.person_id == Person.id)
+        .join(township, township.id == Person.township_id)
+        .where(Person.status == ACTIVE, township_clause(Person.township_id, actor, aggregate=True))
+        .group_by(township.name, township.sort_order)
+        .order_by(township.sort_order)
+    )
+    return pd.DataFrame(session.execute(stmt).all(), columns=["乡镇", "在册人数", "走访逾期"])
+
+
+def incident_summary(session: Session, actor: Actor, today: dt.date) -> dict[str, int]:
+    scope = township_clause(IncidentCard.township_id, actor, aggregate=True)
+    if actor.role == UNIT:
+        scope = IncidentCard.referred_unit_id == actor.unit_id
+    open_ = and_(IncidentCard.status != "closed", IncidentCard.deleted_at.is_(None), scope)
+    overdue = and_(open_, IncidentCard.deadline < today, IncidentCard.status.in_(("referred",)))
+    row = session.execute(
+        select(func.count().filter(open_), func.count().filter(overdue)).select_from(IncidentCard)
+    ).one()
+    return {"open": row[0] or 0, "overdue": row[1] or 0}
+
+
+def open_tasks(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
+    """The actor's own open tasks: a unit's as lead or co-unit; the office's all."""
+    stmt = select(Task.id, Task.title, Task.due_on).where(Task.closed_on.is_(None), Task.deleted_at.is_(None))
+    if actor.role == UNIT:
+        co = select(task_co_units.c.task_id).where(task_co_units.c.unit_id == actor.unit_id)
+        stmt = stmt.where(or_(Task.lead_unit_id == actor.unit_id, Task.id.in_(co)))
+    elif actor.role not in (OFFICE, ADMIN):
+        return pd.DataFrame(columns=["编号", "任务", "截止日期", "状态"])
+    stmt = stmt.order_by(Task.due_on).limit(50)
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["编号", "任务", "截止日期"])
+    df["状态"] = ["已逾期" if d < today else "办理中" for d in df["截止日期"]]
+    return df

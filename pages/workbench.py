@@ -1,0 +1,44 @@
+"""工作台: today's figures for the signed-in user's scope."""
+import datetime as dt
+
+import streamlit as st
+
+from components.page import page_header
+from db.engine import session_scope
+from db.queries import workbench as q
+
+actor = page_header("workbench")
+today = dt.date.today()
+scope = "全县" if actor.county_wide or actor.role == "unit" else "本乡镇"
+st.caption(f"{scope} · {today:%Y年%m月%d日}")
+
+with session_scope(write=False) as s:
+    by_cat = q.people_by_category_township(s, actor, today)
+    overdue = q.overdue_by_township(s, actor, today)
+    incidents = q.incident_summary(s, actor, today)
+    tasks = q.open_tasks(s, actor, today)
+
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("在册人数", f"{int(overdue['在册人数'].sum()):,}" if not overdue.empty else "0")
+c2.metric("走访逾期", f"{int(overdue['走访逾期'].sum()):,}" if not overdue.empty else "0")
+c3.metric("未结通报处置卡", incidents["open"], delta=f"{incidents['overdue']} 张逾期" if incidents["overdue"] else None,
+          delta_color="inverse")
+c4.metric("未办结任务", len(tasks), delta=f"{int((tasks['状态'] == '已逾期').sum())} 项逾期" if len(tasks) else None,
+          delta_color="inverse")
+
+st.subheader("各乡镇分类人数")
+if by_cat.empty:
+    st.info("暂无在册人员。")
+else:
+    st.dataframe(by_cat, width="stretch")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("走访逾期（按乡镇）")
+    st.dataframe(overdue, hide_index=True, width="stretch")
+with right:
+    st.subheader("我的待办任务" if actor.role == "unit" else "未办结的议定事项")
+    if tasks.empty:
+        st.info("没有未办结的任务。")
+    else:
+        st.dataframe(tasks, hide_index=True, width="stretch")
