@@ -50,3 +50,7 @@ def print_demo_accounts() -> None:
     _say("演示账户（仅用于演示数据，正式环境请用 python -m db.users create 建立账户）：")
     for username, role, password, scope in demo.DEMO_ACCOUNTS:
         _say(f"  {username:<10} {password:<16} {role:<9} {scope}")
+
+
+if __name__ == "__main__":
+    ensure_ready()

@@ -1,0 +1,33 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test venv dev-deps system-deps
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+venv: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+
+dev-deps: $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+
+# Headless Chromium and CJK fonts for the browser tests (Debian packages; never a downloaded browser).
+system-deps:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+	fi
+
+# Set up, migrate, seed the demo county on first start (printing the demo accounts) and serve.
+run: venv
+	$(BIN)/python -m db.bootstrap
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Set up and run the whole suite (unit, SQLite + PostgreSQL, AppTest, headless Chromium).
+test: dev-deps system-deps
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -1,0 +1,1 @@
+"""CareDesk pure rules: no Streamlit, no database."""

@@ -1,0 +1,48 @@
+"""Field validators shared by forms, data_editor saves and imports; return a Chinese error or None."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+MOBILE_FULL_RE = re.compile(r"1[3-9]\d{9}")
+# 区号 (3-4 digits starting 0) - 号码 (7-8 digits), optional -分机.
+LANDLINE_RE = re.compile(r"0\d{2,3}-\d{7,8}(-\d{1,6})?")
+
+
+def phone_error(s) -> str | None:
+    if s is None:
+        return None
+    s = str(s).strip()
+    if not s:
+        return None
+    if MOBILE_FULL_RE.fullmatch(s) or LANDLINE_RE.fullmatch(s):
+        return None
+    return "联系电话格式不正确（手机号为11位，座机请写成“区号-号码”，如0718-1234567）"
+
+
+def date_error(d, *, not_before: date | None = None, not_after: date | None = None,
+               label: str = "日期") -> str | None:
+    if d is None or d == "":
+        return None  # whether a date is required is the caller's decision
+    if isinstance(d, datetime):
+        d = d.date()
+    if isinstance(d, str):
+        try:
+            d = date.fromisoformat(d.strip())
+        except ValueError:
+            return f"{label}格式不正确，应为YYYY-MM-DD"
+    if not isinstance(d, date):
+        return f"{label}格式不正确，应为YYYY-MM-DD"
+    if not_before is not None and d < not_before:
+        return f"{label}不能早于{not_before.isoformat()}"
+    if not_after is not None and d > not_after:
+        return f"{label}不能晚于{not_after.isoformat()}"
+    return None
+
+
+def text_error(s, max_len: int, label: str) -> str | None:
+    if s is None:
+        return None
+    if len(str(s)) > max_len:
+        return f"{label}不能超过{max_len}个字（当前{len(str(s))}个字）"
+    return None

@@ -1,0 +1,7 @@
+import sys
+from pathlib import Path
+
+# Make the repository root importable when pytest is run without an install.
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
