@@ -1,0 +1,20 @@
+"""Write services: plain functions taking (session, actor, …). They validate again on
+the server, raise ServiceError with a Chinese message the page can show as it is,
+and leave the audit trail to db/audit.py."""
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """A refusal the user can act on; str(e) is shown verbatim."""
+
+
+class ConflictError(ServiceError):
+    """Someone else saved the row since it was loaded (optimistic lock)."""
+
+    def __init__(self, message: str, changes: list[dict] | None = None):
+        super().__init__(message)
+        self.changes = changes or []  # who changed what since, from the audit log
+
+
+class ForbiddenError(ServiceError):
+    """The actor may not do this (scope or role)."""

@@ -1,0 +1,115 @@
+"""Helpers to drive the real app: AppTest sessions signed in as a role, and a live
+`streamlit run` server for the browser tests."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def app_test(username: str, page: str | None = None, timeout: float = 60, **state) -> AppTest:
+    """The real app.py, signed in as `username` (state seeded as the authenticator
+    leaves it after a password check), optionally switched to pages/<page>.py."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.session_state["authentication_status"] = True
+    at.session_state["username"] = username
+    for k, v in state.items():
+        at.session_state[k] = v
+    at.run()
+    if page:
+        at.switch_page(f"pages/{page}.py")
+        at.run()
+    return at
+
+
+def all_text(at: AppTest) -> str:
+    """Everything the server sent for display, as one string (for leak checks)."""
+    parts: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "code", "info", "warning",
+                 "error", "success", "metric", "exception", "json", "latex"):
+        for el in getattr(at, kind, []):
+            parts.append(str(getattr(el, "value", "")))
+            parts.append(str(getattr(el, "label", "")))
+    for df_el in list(at.dataframe) + list(getattr(at, "table", [])):
+        parts.append(df_el.value.to_csv())
+    for kind in ("selectbox", "multiselect", "text_input", "radio", "text_area", "number_input", "date_input"):
+        for w in getattr(at, kind, []):
+            parts.append(str(w.label))
+            parts.append(str(getattr(w, "value", "")))
+            parts.append(str(getattr(w, "options", "")))
+    return "\n".join(parts)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def live_server(database_url: str, data_dir: Path, extra_env: dict | None = None):
+    """`streamlit run app.py` on a free port; yields the base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "CAREDESK_DATA_DIR": str(data_dir),
+        "CAREDESK_DEMO": "0",
+        **(extra_env or {}),
+    }
+    log = open(data_dir / f"streamlit-{port}.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError((data_dir / f"streamlit-{port}.log").read_text())
+                time.sleep(0.3)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def login(page, base_url: str, username: str, password: str) -> None:
+    """Sign in through the real form and wait until the script has finished."""
+    page.goto(base_url)
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
+    wait_idle(page)
+
+
+def wait_idle(page, timeout: float = 30000) -> None:
+    """Wait until Streamlit reports the script is no longer running."""
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+    )
