@@ -3,6 +3,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components import presentation
 from components.auth import require_login
 from core.pages import pages_for
 from db.bootstrap import ensure_ready
@@ -10,6 +11,7 @@ from db.bootstrap import ensure_ready
 st.set_page_config(page_title="关爱联席工作台", page_icon="🤝", layout="wide")
 ensure_ready()
 actor = require_login()
+presentation.controls(actor)
 
 existing = {p.stem for p in (Path(__file__).parent / "pages").glob("*.py")}
 groups: dict[str, list] = {}
@@ -17,4 +19,5 @@ for spec in pages_for(actor.role, existing):
     groups.setdefault(spec.group, []).append(
         st.Page(f"pages/{spec.key}.py", title=spec.title, icon=spec.icon, url_path=spec.key)
     )
-st.navigation(groups).run()
+# The sidebar is hidden while presenting, so the menu moves to the top.
+st.navigation(groups, position="top" if presentation.is_on() else "sidebar").run()

@@ -1,0 +1,59 @@
+"""投屏模式: one deliberate switch for screen-sharing in meetings.
+
+While on, `components.page.current_actor()` hands every page an actor with
+`presentation=True`, so the query layer masks personal data on the server and edit
+controls are not drawn; this module only adds the look (large type, no sidebar, a
+watermark) and the switch itself. Entering and leaving are audited.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import streamlit as st
+
+from core.roles import Actor
+from db import audit
+from db.engine import session_scope
+
+_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"] {display: none !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
+h1 {font-size: 3.0rem !important;}
+h2, h3 {font-size: 2.1rem !important;}
+[data-testid="stMetricValue"] {font-size: 3.4rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
+.caredesk-watermark {position: fixed; right: 1.2rem; bottom: 0.8rem; opacity: 0.35; font-size: 0.9rem;
+  pointer-events: none; z-index: 999990; color: #555;}
+</style>
+"""
+
+
+def _toggle(actor: Actor, on: bool) -> None:
+    st.session_state["presentation"] = on
+    if on:
+        st.query_params["present"] = "1"
+    elif "present" in st.query_params:
+        del st.query_params["present"]
+    with session_scope(actor=actor) as s:
+        audit.record(s, "presentation_on" if on else "presentation_off", "session", actor.username)
+
+
+def is_on() -> bool:
+    return bool(st.session_state.get("presentation"))
+
+
+def controls(actor: Actor) -> None:
+    """Called by app.py on every run after sign-in."""
+    if st.query_params.get("present") == "1" and not is_on():
+        _toggle(actor, True)  # a bookmark opens in presentation mode
+    if is_on():
+        st.html(_CSS)
+        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+        st.html(f'<div class="caredesk-watermark">{html.escape(actor.username)} · {stamp} · 投屏模式</div>')
+        st.button("退出投屏模式", key="presentation_off", on_click=_toggle, args=(actor, False), icon=":material/close:")
+    else:
+        st.sidebar.button("进入投屏模式", key="presentation_on", on_click=_toggle, args=(actor, True),
+                          icon=":material/slideshow:", width="stretch",
+                          help="会议共享屏幕时使用：个人信息在服务器端脱敏，隐藏编辑控件")
