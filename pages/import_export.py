@@ -1,0 +1,87 @@
+"""导入导出: ledger import with a preview before anything is written; export of the current
+filtered registry list; the import template."""
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from components.filter_bar import STATE_KEY
+from components.page import page_header
+from db import exporter, importer
+from db.engine import session_scope
+from db.queries import registry as rq
+from db.services import ServiceError
+
+actor = page_header("import_export")
+today = dt.date.today()
+imp_tab, exp_tab = st.tabs(["导入台账", "导出台账"])
+
+with imp_tab:
+    st.markdown("上传乡镇台账（附件2格式：序号、姓名、性别、身份证号码、人员类别、帮扶责任人(职务)、帮扶措施、联系电话、备注；"
+                "村(居)作为一列或写在表头上方）或本系统模板。支持 .xlsx 和 .csv（UTF-8/GBK），单个文件不超过5MB、2万行。")
+    st.download_button("下载导入模板", exporter.template_xlsx(), file_name="人员台账导入模板.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="imp_template",
+                       icon=":material/download:")
+    up = st.file_uploader("选择文件", type=["xlsx", "csv"], key="imp_file")
+    result = st.session_state.pop("imp_result", None)
+    if result:
+        st.success(result)
+    if up is not None:
+        data = up.getvalue()
+        with session_scope(write=False) as s:
+            pv = importer.preview(s, actor, up.name, data, today)
+        if pv.errors:
+            st.error(f"发现 {len(pv.errors)} 处问题，整份文件不会导入。请修改后重新上传。")
+            st.dataframe(pd.DataFrame([{"工作表": i.sheet, "行": i.row, "列": i.column, "问题": i.reason} for i in pv.errors]),
+                         hide_index=True, width="stretch")
+        if pv.notes:
+            st.info("以下内容已自动规范（无需处理）：")
+            st.dataframe(pd.DataFrame([{"工作表": i.sheet, "行": i.row, "列": i.column, "说明": i.reason} for i in pv.notes]),
+                         hide_index=True, width="stretch")
+        if pv.ok:
+            c = pv.counts()
+            st.markdown(f"检查通过：共 **{len(pv.plan)}** 行，将新增 **{c['add']}** 人、更新 **{c['update']}** 人、"
+                        f"**{c['unchanged']}** 人无变化。")
+            names = {"add": "新增", "update": "更新", "unchanged": "无变化"}
+            st.dataframe(pd.DataFrame([{"行": x.row.row, "姓名": x.row.name, "操作": names[x.action],
+                                        "变更": "、".join(x.changes)} for x in pv.plan]),
+                         hide_index=True, width="stretch")
+            if st.button("确认导入", type="primary", key="imp_apply"):
+                try:
+                    with session_scope(actor=actor) as s:
+                        c = importer.apply(s, actor, up.name, data, today)
+                    st.session_state["imp_result"] = (f"导入完成：新增 {c['add']} 人，更新 {c['update']} 人，"
+                                                      f"{c['unchanged']} 人无变化。")
+                    st.session_state.pop("imp_file", None)
+                    st.rerun()
+                except importer.ImportRefused as e:
+                    st.error(str(e))
+                except ServiceError as e:
+                    st.error(str(e))
+
+with exp_tab:
+    flt = st.session_state.get(STATE_KEY) or rq.RegistryFilter(
+        township_id=actor.township_id if actor.role == "township" else None)
+    with session_scope(write=False) as s:
+        n = rq.count(s, actor, flt, today)
+    st.markdown(f"导出人员台账当前的筛选结果：**{n:,}** 人。")
+    st.caption("筛选条件：" + (flt.describe() or "全部") + "（在“人员台账”页调整）")
+    st.page_link("pages/registry.py", label="去人员台账调整筛选", icon=":material/filter_alt:")
+    full = False
+    reason = ""
+    if actor.sees_personal_data:
+        full = st.checkbox("含完整身份信息", key="exp_full", help="不勾选时，姓名、身份证号码、电话、备注均脱敏")
+        if full:
+            reason = st.text_input("导出用途（必填，记入审计日志）", key="exp_reason", max_chars=100)
+    if st.button("生成导出文件", key="exp_make", type="primary", disabled=n == 0):
+        try:
+            with session_scope(actor=actor) as s:
+                data, rows = exporter.export_registry(s, actor, flt, full, reason, today)
+            st.session_state["exp_file"] = (data, rows)
+        except ServiceError as e:
+            st.error(str(e))
+    made = st.session_state.get("exp_file")
+    if made:
+        st.download_button(f"下载（{made[1]}行）", made[0], file_name=f"人员台账_{today:%Y%m%d}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="exp_dl",
+                           on_click=lambda: st.session_state.pop("exp_file", None), icon=":material/download:")

@@ -1,0 +1,301 @@
+"""人员档案: one person's whole file (?id=N, scope-checked), and 纳入 of a new person."""
+import datetime as dt
+
+import streamlit as st
+
+from components import person_form as pf
+from components.page import page_header
+from core.categories import CATEGORIES, SUBTYPES, label
+from db.engine import session_scope
+from db.models import utcnow
+from db.queries import people as pq
+from db.queries import registry as rq
+from db.services import ConflictError, ServiceError
+from db.services import people as svc
+
+actor = page_header("person")
+today = dt.date.today()
+can_edit = actor.can_edit_registry
+
+
+def _errors(e: ServiceError) -> None:
+    for msg in getattr(e, "errors", None) or [str(e)]:
+        st.error(msg)
+
+
+def _open(pid: int) -> None:
+    st.query_params["id"] = str(pid)
+    st.session_state.pop("person_viewed", None)
+    st.rerun()
+
+
+raw_id = st.query_params.get("id")
+if not raw_id:
+    if can_edit:
+        find, new = st.tabs(["查找人员", "纳入新人员"])
+    else:
+        find = new = st.container()
+    with find:
+        q = st.text_input("姓名 / 身份证号码 / 电话", key="person_search", max_chars=50)
+        if q.strip():
+            with session_scope(write=False) as s:
+                hits = pq.search_people(s, actor, q, limit=30, active_only=False)
+            if not hits:
+                st.info("没有找到。")
+            for h in hits:
+                st.page_link("pages/person.py", label=h.label, query_params={"id": str(h.id)}, icon=":material/badge:")
+    if can_edit:
+        with new:
+            with session_scope(write=False) as s:
+                villages = rq.villages(s, actor)
+            raw = st.text_input("身份证号码（18位）", key="enroll_id", max_chars=22)
+            info = None
+            if raw.strip():
+                try:
+                    info = svc.check_id_number(raw, today)
+                    st.success(f"号码有效：{info.id_number} · 性别 {info.gender} · 出生 {info.birth_date:%Y-%m-%d} · {info.age} 周岁")
+                    with session_scope(write=False) as s:
+                        dup = svc.find_duplicate(s, actor, info.id_number)
+                    if dup is not None:
+                        st.error(str(dup))
+                        if dup.person_id:
+                            st.page_link("pages/person.py", label="打开已有档案", query_params={"id": str(dup.person_id)},
+                                         icon=":material/badge:")
+                        info = None
+                except svc.ValidationFailed as e:
+                    _errors(e)
+            data = pf.enroll_form(villages)
+            if data is not None:
+                if info is None:
+                    st.error("请先填写有效且未登记的身份证号码。")
+                else:
+                    try:
+                        with session_scope(actor=actor) as s:
+                            cats = data.pop("categories")
+                            new_id = svc.enroll(s, actor, raw, categories=cats, today=today, **data)
+                        st.session_state.pop("enroll_id", None)
+                        st.toast("已纳入台账。")
+                        _open(new_id)
+                    except svc.DuplicatePerson as e:
+                        st.error(str(e))
+                        if e.person_id:
+                            st.page_link("pages/person.py", label="打开已有档案", query_params={"id": str(e.person_id)})
+                    except ServiceError as e:
+                        _errors(e)
+    st.stop()
+
+try:
+    pid = int(raw_id)
+except ValueError:
+    pid = -1
+# The view is audited once per opening, not on every rerun of the page.
+if st.session_state.get("person_viewed") != pid:
+    with session_scope(actor=actor) as s:
+        file = svc.open_file(s, actor, pid, today)
+    st.session_state["person_viewed"] = pid
+    st.session_state["person_loaded_at"] = utcnow()
+else:
+    with session_scope(write=False) as s:
+        file = rq.person_file(s, actor, pid, today)
+if file is None:
+    st.error("无权查看或不存在。")
+    st.page_link("pages/registry.py", label="返回人员台账", icon=":material/arrow_back:")
+    st.stop()
+
+p = file.person
+loaded_at = st.session_state.get("person_loaded_at")
+flash = st.session_state.pop("person_flash", None)
+if flash:
+    st.success(flash)
+st.subheader(f"{p['name']}（{p['gender']}，{file.age}周岁）")
+st.caption(f"{file.township} · {file.village} · 身份证号码 {p['id_number']} · 状态：{p['status']}"
+           + (f"（{p['exited_on']} {p['exit_reason']}）" if p["status"] == "已退出" else "")
+           + f" · 纳入日期 {p['enrolled_on']}")
+for cat, reason in file.proposals:
+    st.warning(f"{label(cat)}：{reason}，建议退出该类别。请到“待处理”页确认。")
+st.page_link("pages/registry.py", label="返回人员台账", icon=":material/arrow_back:")
+
+
+def _saved(msg: str) -> None:
+    st.session_state["person_flash"] = msg
+    st.session_state.pop("person_viewed", None)  # reload the file (new versions) on the next run
+    st.rerun()
+
+
+def _conflict(e: ConflictError) -> None:
+    st.error(str(e))
+    if e.changes:
+        st.dataframe(e.changes, hide_index=True, width="stretch")
+    if st.button("重新加载", key="person_reload"):
+        st.session_state.pop("person_viewed", None)
+        st.rerun()
+
+
+editable = can_edit and p["status"] == "在册"
+tabs = st.tabs(["基本信息", "人员类别", "监护人", "帮扶责任人", "帮扶措施", "走访记录", "风险评估", "通报处置", "变更记录",
+                "纳入/退出"])
+with tabs[0]:
+    with session_scope(write=False) as s:
+        villages = rq.villages(s, actor, p["township_id"] if actor.role == "township" else None)
+    changes = pf.person_fields_form(p, villages, disabled=not editable)
+    if changes is not None:
+        if not changes:
+            st.info("没有修改。")
+        else:
+            try:
+                with session_scope(actor=actor) as s:
+                    svc.update_person(s, actor, pid, p["version"], changes, loaded_at=loaded_at, today=today)
+                _saved("基本信息已保存。")
+            except ConflictError as e:
+                _conflict(e)
+            except ServiceError as e:
+                _errors(e)
+
+with tabs[1]:
+    cats = file.categories
+    st.dataframe(cats[["人员类别", "子类", "开始日期", "结束日期", "当前有效"]], hide_index=True, width="stretch")
+    if editable:
+        c1, c2 = st.columns(2)
+        with c1.form("cat_add"):
+            lbl = st.selectbox("新增类别", list(CATEGORIES.values()), index=None, placeholder="请选择")
+            code = {v: k for k, v in CATEGORIES.items()}.get(lbl)
+            sub = st.selectbox("子类", sum((list(v) for v in SUBTYPES.values()), []), index=None, placeholder="（可不选）")
+            start = st.date_input("开始日期", value=today, max_value=today, format="YYYY-MM-DD")
+            if st.form_submit_button("添加类别"):
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.add_category(s, actor, pid, code or "", sub, start, today=today)
+                    _saved("已添加类别。")
+                except ServiceError as e:
+                    _errors(e)
+        open_cats = cats[cats["结束日期"].isna()]
+        if not open_cats.empty:
+            with c2.form("cat_end"):
+                i = st.selectbox("结束类别", list(range(len(open_cats))),
+                                 format_func=lambda i: f"{open_cats['人员类别'].iloc[i]}（自{open_cats['开始日期'].iloc[i]}）")
+                end = st.date_input("结束日期", value=today, max_value=today, format="YYYY-MM-DD")
+                if st.form_submit_button("结束该类别"):
+                    try:
+                        with session_scope(actor=actor) as s:
+                            svc.end_category(s, actor, int(open_cats["id"].iloc[i]), end,
+                                             int(open_cats["version"].iloc[i]), today=today)
+                        _saved("已结束该类别。")
+                    except ServiceError as e:
+                        _errors(e)
+
+with tabs[2]:
+    st.dataframe(file.guardians.drop(columns=["id"]), hide_index=True, width="stretch")
+    if editable:
+        with st.form("guardian_add", clear_on_submit=True):
+            st.markdown("**新增监护人**")
+            c1, c2, c3 = st.columns(3)
+            g_name = c1.text_input("姓名", max_chars=64)
+            g_rel = c2.selectbox("关系", ["父亲", "母亲", "祖父", "祖母", "外祖父", "外祖母", "其他亲属", "受委托人"])
+            g_phone = c3.text_input("联系电话", max_chars=20)
+            c1, c2, c3 = st.columns(3)
+            g_id = c1.text_input("身份证号码（可不填）", max_chars=22)
+            g_cap = c2.selectbox("监护能力", ["待评估", "有", "无"])
+            g_ent = c3.checkbox("委托监护")
+            c1, c2 = st.columns(2)
+            g_signed = c1.date_input("委托监护协议签订日期", value=None, max_value=today, format="YYYY-MM-DD")
+            g_wit = c2.text_input("村(居)见证人", max_chars=64)
+            if st.form_submit_button("添加监护人"):
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.add_guardian(s, actor, pid, g_name, g_rel, g_phone or None, g_id or None, g_cap, g_ent,
+                                         g_signed, g_wit or None, today=today)
+                    _saved("已添加监护人。")
+                except ServiceError as e:
+                    _errors(e)
+
+with tabs[3]:
+    st.dataframe(file.assignments.drop(columns=["id", "helper_id"]), hide_index=True, width="stretch")
+    if editable:
+        with session_scope(write=False) as s:
+            opts = rq.helpers(s, actor, [p["township_id"]])
+        ids = [None] + [h for h, _, _ in opts]
+        names = {h: lbl for h, lbl, _ in opts}
+        c1, c2 = st.columns(2)
+        with c1.form("helper_assign"):
+            cur = ids.index(file.current_helper_id) if file.current_helper_id in ids else 0
+            hid = st.selectbox("更换帮扶责任人", ids, index=cur, format_func=lambda h: "（无）" if h is None else names[h])
+            if st.form_submit_button("保存"):
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.assign_helper(s, actor, pid, p["version"], hid, loaded_at=loaded_at, today=today)
+                    _saved("帮扶责任人已更新。")
+                except ConflictError as e:
+                    _conflict(e)
+                except ServiceError as e:
+                    _errors(e)
+        with c2.form("helper_new", clear_on_submit=True):
+            st.markdown("**登记新的帮扶责任人**")
+            h_name = st.text_input("姓名", max_chars=64)
+            h_pos = st.text_input("职务", max_chars=64)
+            h_unit = st.text_input("单位", max_chars=64)
+            h_phone = st.text_input("联系电话", max_chars=20)
+            if st.form_submit_button("登记"):
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.create_helper(s, actor, p["township_id"], h_name, h_pos, h_unit, h_phone or None)
+                    _saved("已登记，可在左侧选择。")
+                except ServiceError as e:
+                    _errors(e)
+
+with tabs[4]:
+    st.dataframe(file.measures.drop(columns=["id"]), hide_index=True, width="stretch")
+    if editable:
+        with st.form("measure_add", clear_on_submit=True):
+            c1, c2 = st.columns([1, 2])
+            m_type = c1.selectbox("类型", svc.MEASURE_TYPES)
+            m_start = c1.date_input("开始日期", value=today, max_value=today, format="YYYY-MM-DD")
+            m_text = c2.text_area("措施内容", max_chars=2000)
+            if st.form_submit_button("添加帮扶措施"):
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.add_care_measure(s, actor, pid, m_type, m_text, m_start, today=today)
+                    _saved("已添加帮扶措施。")
+                except ServiceError as e:
+                    _errors(e)
+
+for i, (frame, empty) in enumerate(((file.visits, "暂无走访记录。"), (file.assessments, "暂无风险评估。"),
+                                    (file.incidents, "暂无通报处置卡。")), start=5):
+    with tabs[i]:
+        if frame.empty:
+            st.info(empty)
+        else:
+            st.dataframe(frame, hide_index=True, width="stretch")
+
+with tabs[8]:
+    if file.timeline.empty:
+        st.info("暂无变更记录。")
+    else:
+        st.dataframe(file.timeline, hide_index=True, width="stretch")
+
+with tabs[9]:
+    if not can_edit:
+        st.info("您的角色只能查看。")
+    elif p["status"] == "在册":
+        data = pf.exit_form()
+        if data is not None:
+            if not data["confirmed"]:
+                st.error("请勾选确认后再退出。")
+            else:
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.exit_person(s, actor, pid, p["version"], data["reason"], data["on"], loaded_at, today)
+                    _saved("已退出台账，档案保留。")
+                except ConflictError as e:
+                    _conflict(e)
+                except ServiceError as e:
+                    _errors(e)
+    else:
+        st.info(f"该人员已于 {p['exited_on']} 退出（{p['exit_reason']}）。如需重新纳入，请选择类别。")
+        cats = pf.category_picker("reenroll")
+        if st.button("重新纳入", key="reenroll_btn", type="primary"):
+            try:
+                with session_scope(actor=actor) as s:
+                    svc.reenroll(s, actor, pid, p["version"], cats, today)
+                _saved("已重新纳入台账。")
+            except ServiceError as e:
+                _errors(e)
