@@ -4,13 +4,13 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.categories import CATEGORIES
 from core.roles import OFFICE, ADMIN, UNIT, Actor
-from core.visits import DEFAULT_RULES
 from db.models import IncidentCard, Person, PersonCategory, Region, Task, Visit, task_co_units
+from db.queries import care
 from db.scope import township_clause
 
 ACTIVE = "在册"
@@ -50,13 +50,14 @@ def last_visit_subquery():
 
 
 def overdue_condition(last_visit_col, today: dt.date):
-    """True where the gap since the last visit (or enrolment) exceeds the rule."""
-    start = func.coalesce(last_visit_col, Person.enrolled_on)
-    limit = case(
-        *[(Person.difficulty == d, literal(today - dt.timedelta(days=r.max_gap_days))) for d, r in DEFAULT_RULES.items()],
-        else_=literal(today - dt.timedelta(days=DEFAULT_RULES["一般"].max_gap_days)),
-    )
-    return start < limit
+    """True for an active person whose next visit is overdue on `today` under the
+    frequency rule (core/visits.py, office-configured rules, high-risk raise).
+
+    `last_visit_col` is kept for the callers' signature; the rule's SQL computes the
+    last visit itself (db/queries/care.person_due), so the figure is the same everywhere.
+    """
+    del last_visit_col
+    return Person.id.in_(care.overdue_person_ids(today))
 
 
 def overdue_by_township(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
