@@ -20,4 +20,4 @@ for spec in pages_for(actor.role, existing):
         st.Page(f"pages/{spec.key}.py", title=spec.title, icon=spec.icon, url_path=spec.key)
     )
 # The sidebar is hidden while presenting, so the menu moves to the top.
-st.navigation(groups, position="top" if presentation.is_on() else "sidebar").run()
+st.navigation(groups, position="top" if presentation.is_on() else "sidebar", expanded=True).run()

@@ -104,7 +104,7 @@ def require_login() -> Actor:
     )
 
     if state.pop("_do_logout", False):
-        _end_session(authenticator, "您已安全退出。")
+        _end_session(authenticator, state.pop("_auth_notice", None) or "您已安全退出。")
 
     if state.get("authentication_status") and "actor" in state:
         actor = state["actor"]
@@ -130,11 +130,15 @@ def require_login() -> Actor:
 
     came_from_cookie = bool(_cookie_payload(settings)) and not state.get("logout")
     _capture_attempted_username(authenticator)
-    _login_header()
-    try:
-        authenticator.login(location="main", fields=FIELDS, key="login")
-    except LoginError:
-        state["authentication_status"] = False
+    # The form lives in a placeholder so a successful sign-in can clear it and carry on
+    # in the same run: no st.rerun(), so a deep link (page path, ?id=…) survives sign-in.
+    holder = st.empty()
+    with holder.container():
+        _login_header()
+        try:
+            authenticator.login(location="main", fields=FIELDS, key="login")
+        except LoginError:
+            state["authentication_status"] = False
 
     status = state.get("authentication_status")
     if status is False:
@@ -142,15 +146,34 @@ def require_login() -> Actor:
         _failed(username, now, settings)
         state["authentication_status"] = None
     elif status:
-        actor = _accept(state.get("username"), now, settings, "cookie" if came_from_cookie else "password")
+        via = "cookie" if came_from_cookie else "password"
+        actor = _accept(state.get("username"), now, settings, via)
         if actor is not None:
-            st.rerun()
+            holder.empty()
+            if via == "password":
+                _write_cookie(authenticator)
+            _sidebar_account(authenticator, actor, settings)
+            return actor
         _end_session(authenticator, None)
         st.error(users.GENERIC_LOGIN_ERROR)
     notice = state.pop("_auth_notice", None)
     if notice:
         st.info(notice)
     st.stop()
+
+
+def _write_cookie(authenticator) -> None:
+    """The authenticator's own cookie component was drawn inside the cleared
+    placeholder; draw it again where it stays (under another widget key). Uses the
+    pinned 0.4.2 cookie model so the token is exactly the authenticator's."""
+    model = authenticator.cookie_controller.cookie_model
+    model.exp_date = model._set_exp_date()
+    model.cookie_manager.set(
+        model.cookie_name,
+        model._token_encode(),
+        key="caredesk_set_cookie",
+        expires_at=dt.datetime.now() + dt.timedelta(days=model.cookie_expiry_days),
+    )
 
 
 def _capture_attempted_username(authenticator) -> None:

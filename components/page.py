@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
 from core.pages import BY_KEY, allowed
 from core.roles import Actor
@@ -9,9 +10,13 @@ from core.roles import Actor
 
 def current_actor() -> Actor:
     actor = st.session_state.get("actor")
-    if actor is None:  # a page run outside app.py's sign-in: refuse
-        st.error("请先登录。")
-        st.stop()
+    if actor is None:
+        # Before any session of this server has called st.navigation, Streamlit serves a
+        # deep link such as /registry straight from pages/ (its legacy multipage mode),
+        # skipping app.py and its sign-in. Leave that mode for good and rerun through
+        # app.py, which signs in and then honours the requested page.
+        PagesManager.uses_pages_directory = False
+        st.rerun()
     if st.session_state.get("presentation") and not actor.presentation:
         actor = Actor(**{**actor.__dict__, "presentation": True})
     return actor

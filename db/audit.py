@@ -37,7 +37,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+# Secrets never reach the audit log, not even hashed: a change is shown as hidden.
+_SECRET = {"password_hash"}
+
+
 def _masked(field: str, value: Any) -> Any:
+    if field in _SECRET:
+        return None if value is None else "（已隐藏）"
     return _plain(mask_field(field, value))
 
 
@@ -100,6 +106,14 @@ def _new_values(obj) -> dict[str, list]:
     return out
 
 
+def _entity_id(obj) -> str | None:
+    # New objects have no identity key yet inside after_flush, but their primary key
+    # attribute is already set by the INSERT.
+    state = inspect(obj)
+    key = state.identity or state.mapper.primary_key_from_instance(obj)
+    return None if not key or key[0] is None else str(key[0])
+
+
 @event.listens_for(Session, "before_flush")
 def _stamp(session: Session, _ctx, _instances) -> None:
     username = _actor_fields(session)["username"]
@@ -142,7 +156,7 @@ def _audit_rows(session: Session, _ctx) -> None:
                 "ts": now,
                 "action": r["action"],
                 "entity": type(r["obj"]).__audit_entity__ or type(r["obj"]).__tablename__,
-                "entity_id": str(inspect(r["obj"]).identity[0]) if inspect(r["obj"]).identity else None,
+                "entity_id": _entity_id(r["obj"]),
                 "summary": None,
                 "changes": r["changes"],
                 "outcome": "ok",

@@ -104,12 +104,16 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
+    page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=30000)
     wait_idle(page)
 
 
 def wait_idle(page, timeout: float = 30000) -> None:
     """Wait until Streamlit reports the script is no longer running."""
-    page.wait_for_timeout(300)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-    )
+    # The running indicator can appear a moment after an action: require it to be
+    # absent twice, half a second apart.
+    for _ in range(2):
+        page.wait_for_timeout(500)
+        page.wait_for_function(
+            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
+        )

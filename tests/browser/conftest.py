@@ -12,7 +12,9 @@ from tests.harness import CHROMIUM_ARGS
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session")
+# Module scope: several test folders start their own Playwright; two sync instances
+# cannot be alive at once in one process.
+@pytest.fixture(scope="module")
 def browser():
     if not os.path.exists(CHROMIUM):
         if IN_CI:

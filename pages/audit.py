@@ -1,0 +1,77 @@
+"""审计日志: who did what, when, with what outcome. Filtered and paged in SQL; export audited."""
+import datetime as dt
+
+import streamlit as st
+
+from components.page import page_header
+from db import config
+from db.engine import session_scope
+from db.queries import admin as q
+from db.services import ServiceError
+from db.services import admin as svc
+
+actor = page_header(
+    "audit",
+    f"登录、查看、搜索、新增、修改、删除、导入、导出、角色变更等全部操作；个人信息已脱敏。"
+    f"日志只可追加，不能修改或删除；保留期不少于 {config.load().audit_retention_days} 天。"
+    f"时间为北京时间（UTC+08:00）。",
+)
+
+today = dt.datetime.now(q.LOCAL_TZ).date()
+c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
+username = c1.text_input("用户", key="audit_user", placeholder="用户名，可部分匹配")
+actions = c2.multiselect("操作", list(q.ACTION_LABELS), format_func=q.ACTION_LABELS.get, key="audit_actions",
+                         placeholder="全部操作")
+entity = c3.selectbox("对象", ["", *q.ENTITY_LABELS], format_func=lambda k: q.ENTITY_LABELS.get(k, "全部对象"),
+                      key="audit_entity")
+entity_id = c4.text_input("对象编号", key="audit_entity_id", placeholder="如人员编号")
+d1, d2, d3 = st.columns([1, 1, 2])
+date_from = d1.date_input("起始日期", value=today - dt.timedelta(days=30), max_value=today, key="audit_from",
+                          format="YYYY-MM-DD")
+date_to = d2.date_input("截止日期", value=today, key="audit_to", format="YYYY-MM-DD")
+outcome = d3.selectbox("结果", ["", *q.OUTCOME_LABELS], format_func=lambda k: q.OUTCOME_LABELS.get(k, "全部结果"),
+                       key="audit_outcome")
+
+flt = q.AuditFilter(username=username or "", actions=tuple(actions), entity=entity or "", entity_id=entity_id or "",
+                    date_from=date_from, date_to=date_to, outcome=outcome or "")
+if st.session_state.get("audit_last_filter") != flt:  # new filter: back to the first page
+    st.session_state["audit_last_filter"] = flt
+    st.session_state["audit_page"] = 1
+    st.session_state.pop("audit_export", None)
+
+with session_scope(write=False) as s:
+    total = q.audit_count(s, actor, flt)
+pages = max(1, -(-total // q.PAGE_SIZE))
+if st.session_state.get("audit_page", 1) > pages:
+    st.session_state["audit_page"] = 1
+
+table_area = st.container()
+page_no = st.pagination(pages, key="audit_page", width="stretch") if pages > 1 else 1
+with session_scope(write=False) as s:
+    result = q.audit_page(s, actor, flt, page_no)
+with table_area:
+    st.caption(f"共 {result.total:,} 条 · 第 {result.page}/{result.pages} 页 · 每页 {result.page_size} 条")
+    if result.rows.empty:
+        st.info("没有符合条件的记录。")
+    else:
+        st.dataframe(
+            result.rows, hide_index=True, width="stretch",
+            column_config={"序号": st.column_config.NumberColumn(format="%d", width="small"),
+                           "字段变更": st.column_config.TextColumn(width="large")},
+        )
+
+st.subheader("导出")
+st.caption("按当前筛选条件导出（最多 50,000 条）；导出操作本身也记入审计日志。")
+e1, e2, _ = st.columns([1, 1, 3])
+for col, fmt, label in ((e1, "xlsx", "生成 Excel 文件"), (e2, "csv", "生成 CSV 文件")):
+    if col.button(label, key=f"audit_export_{fmt}", disabled=total == 0):
+        try:
+            with session_scope(actor=actor) as s:
+                st.session_state["audit_export"] = svc.export_audit(s, actor, flt, fmt)
+        except ServiceError as e:
+            st.error(str(e))
+export = st.session_state.get("audit_export")
+if export is not None:
+    note = "（超过上限，仅含最新的记录）" if export.truncated else ""
+    st.download_button(f"下载 {export.filename}（{export.rows:,} 条）{note}", export.data, file_name=export.filename,
+                       mime=export.mime, key="audit_download", type="primary")

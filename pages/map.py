@@ -1,0 +1,62 @@
+"""乡镇地图: an offline choropleth of any indicator; choose a township to see its villages."""
+import pandas as pd
+import streamlit as st
+
+from components import kpi
+from components.choropleth import township_map, village_bars
+from components.page import page_header
+from core import indicators as ci
+from db.engine import session_scope
+from db.queries import indicators as q
+
+actor = page_header("map")
+
+mappable = [i for i in ci.INDICATORS if not i.county_only]
+c1, c2 = st.columns([1, 2])
+with c1:
+    label = kpi.period_picker("map_period")
+with c2:
+    code = st.selectbox("指标", [i.code for i in mappable], key="map_indicator",
+                        format_func=lambda c: f"{ci.get(c).name}（目标 {ci.get(c).target_text}）")
+ind = ci.get(code)
+per = ci.period(label)
+
+df = kpi.compute(actor, label, [code])
+with session_scope(write=False) as s:
+    shapes = q.township_shapes(s, actor)
+
+total = df[df["township_id"] == q.TOTAL]
+if not total.empty:
+    r = total.iloc[0]
+    m1, m2, m3 = st.columns(3)
+    m1.metric(f"全县{ind.name}", "—" if pd.isna(r["value"]) else f"{ci.fmt_value(r['value'], 1)}{ind.unit}",
+              border=True)
+    m2.metric(f"{ind.numerator} / {ind.denominator}",
+              "—" if pd.isna(r["numerator"]) else f"{int(r['numerator'])} / {int(r['denominator'])}", border=True)
+    towns = df[df["township_id"] != q.TOTAL]
+    m3.metric("达标乡镇", f"{int((towns['status'] == ci.MET).sum())} / {len(towns)}", border=True)
+
+st.caption(f"{per.title}（截至 {per.as_of:%Y-%m-%d}）· {ind.formula} · 灰色为无数据。地图离线绘制，不加载任何在线底图。")
+township_map(shapes, df, ind, key="township_choropleth")
+
+# ---- drill-down into villages
+st.subheader("村（社区）明细")
+towns = df[df["township_id"] != q.TOTAL]
+if towns.empty:
+    st.info("当前范围内没有乡镇。")
+    st.stop()
+names = dict(zip(towns["township_id"].astype(int), towns["乡镇"]))
+tid = st.selectbox("选择乡镇", list(names), format_func=names.get, key="map_township")
+if not ind.village_breakdown:
+    st.info(f"「{ind.name}」按乡镇统计，没有村级数据。")
+else:
+    with session_scope(write=False) as s:
+        vdf = q.village_breakdown(s, actor, code, tid, label)
+    if vdf.empty:
+        st.info("该乡镇没有村（社区）。")
+    else:
+        target = float(towns[towns["township_id"] == tid]["target"].iloc[0])
+        st.altair_chart(village_bars(vdf, ind, target), width="stretch")
+        show = vdf.assign(数值=[ci.fmt_value(v, 1) for v in vdf["value"]])
+        st.dataframe(show[["村", "numerator", "denominator", "数值"]].rename(
+            columns={"numerator": ind.numerator, "denominator": ind.denominator}), hide_index=True, width="stretch")

@@ -1,0 +1,87 @@
+"""区划与边界 (admin): import township boundaries from GeoJSON with a preview before saving."""
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from components import kpi
+from components.page import page_header
+from core import geo
+from db.engine import session_scope
+from db.queries import indicators as q
+from db.services import ServiceError
+from db.services import regions as svc
+
+actor = page_header("regions", "上传乡镇边界 GeoJSON（经纬度坐标，Polygon 或 MultiPolygon）。"
+                               "按属性中的区划代码或名称匹配乡镇；顺时针、逆时针环绕都可，导入时统一校正。")
+
+flash = st.session_state.pop("regions_flash", None)
+if flash:
+    st.success(flash)
+
+with session_scope(write=False) as s:
+    shapes = q.township_shapes(s, actor)
+status = pd.DataFrame([{
+    "区划代码": sh.code, "乡镇": sh.name,
+    "边界": "已导入" if sh.boundary else "未导入",
+    "类型": sh.boundary["type"] if sh.boundary else "",
+    "顶点数": geo.vertex_count(sh.boundary) if sh.boundary else 0,
+} for sh in shapes])
+st.subheader(f"乡镇边界（{sum(1 for sh in shapes if sh.boundary)}/{len(shapes)} 已导入）")
+if status.empty:
+    st.info("还没有乡镇区划。")
+else:
+    st.dataframe(status, hide_index=True, width="stretch")
+
+st.subheader("导入边界")
+limit_mb = geo.MAX_BYTES // 1024 // 1024
+upload = st.file_uploader(f"GeoJSON 文件（不超过 {limit_mb} MB）", type=["geojson", "json"], key="geo_upload",
+                          max_upload_size=limit_mb)
+if upload is not None:
+    raw = upload.getvalue()
+    try:
+        with session_scope(write=False) as s:
+            result = svc.preview_boundaries(s, actor, raw)
+    except ServiceError as e:
+        st.error(f"无法导入：{e}")
+        st.stop()
+
+    ready, unmatched, invalid = result.ready, result.unmatched, result.invalid
+    c1, c2, c3, c4 = st.columns(4)
+    c1.metric("可保存", len(ready), border=True)
+    c2.metric("未匹配的要素", len(unmatched), border=True)
+    c3.metric("几何无效", len(invalid), border=True)
+    c4.metric("仍无边界的乡镇", len(result.missing), border=True)
+
+    if unmatched:
+        st.warning("以下要素没有匹配到任何乡镇（请检查属性中的 name / code），不会保存：")
+        st.dataframe(pd.DataFrame([{"序号": m.index + 1, "文件中的名称/代码": m.label, "说明": m.error or ""}
+                                   for m in unmatched]), hide_index=True, width="stretch")
+    if invalid:
+        st.error("以下要素的几何图形无效，不会保存：")
+        st.dataframe(pd.DataFrame([{"序号": m.index + 1, "文件中的名称/代码": m.label,
+                                    "匹配乡镇": m.township_name or "", "原因": m.error} for m in invalid]),
+                     hide_index=True, width="stretch")
+    if result.missing:
+        st.info(f"文件中没有这些乡镇的边界：{'、'.join(result.missing)}")
+    if ready:
+        st.dataframe(pd.DataFrame([{"文件中的名称/代码": m.label, "匹配乡镇": m.township_name, "匹配方式": m.matched_by,
+                                    "类型": m.geometry["type"], "顶点数": m.vertices} for m in ready]),
+                     hide_index=True, width="stretch")
+        fc = geo.feature_collection([({"name": m.township_name}, m.geometry) for m in ready])
+        preview = (alt.Chart(alt.Data(values=fc, format=alt.DataFormat(property="features", type="json")))
+                   .mark_geoshape(fill="#90caf9", stroke="#ffffff")
+                   .encode(tooltip=alt.Tooltip("properties.name:N", title="乡镇"))
+                   .project(type="mercator").properties(height=360, title="预览（校正后）"))
+        st.altair_chart(preview, width="stretch")
+        sure = st.checkbox(f"确认用该文件覆盖这 {len(ready)} 个乡镇的边界", key="geo_confirm")
+        if st.button("保存边界", key="geo_save", type="primary", disabled=not sure):
+            try:
+                with session_scope(actor=actor) as s:
+                    n = svc.save_boundaries(s, actor, result, upload.name)
+            except ServiceError as e:
+                st.error(str(e))
+            else:
+                kpi.clear_cache()
+                st.session_state["regions_flash"] = f"已保存 {n} 个乡镇的边界。"
+                st.session_state.pop("geo_confirm", None)
+                st.rerun()

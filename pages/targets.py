@@ -1,0 +1,100 @@
+"""指标目标 (admin/office): the county target per indicator, optionally one per township.
+Every change is audited (Target is an Audited model)."""
+import pandas as pd
+import streamlit as st
+
+from components import kpi
+from components.page import page_header
+from core import indicators as ci
+from db.engine import session_scope
+from db.queries import indicators as q
+from db.services import ServiceError
+from db.services import targets as svc
+
+actor = page_header("targets", "未设定时使用政策依据中的默认目标；乡镇单独目标优先于全县目标。")
+
+flash = st.session_state.pop("targets_flash", None)
+if flash:
+    st.success(flash)
+
+with session_scope(write=False) as s:
+    table = q.target_table(s)
+
+show = table.drop(columns=["code", "version"]).assign(
+    默认目标=[ci.fmt_value(v) for v in table["默认目标"]],
+    全县目标=["（默认）" if pd.isna(v) else ci.fmt_value(v) for v in table["全县目标"]],
+    生效目标=[ci.fmt_value(v) for v in table["生效目标"]],
+)
+st.dataframe(show, hide_index=True, width="stretch")
+
+code = st.selectbox("选择指标", list(ci.CODES), key="target_indicator",
+                    format_func=lambda c: ci.get(c).name)
+ind = ci.get(code)
+row = table[table["code"] == code].iloc[0]
+version = None if pd.isna(row["version"]) else int(row["version"])
+st.caption(f"{ind.formula}。方向：{'越高越好' if ind.direction == ci.HIGHER else '越低越好'}；"
+           f"偏离目标 {ci.fmt_value(ind.warning_band)} 个百分点以内为预警。依据：{ind.seed}")
+
+
+def _done(msg: str) -> None:
+    kpi.clear_cache()
+    st.session_state["targets_flash"] = msg
+    st.rerun()
+
+
+left, right = st.columns(2)
+with left:
+    st.subheader("全县目标")
+    value = st.number_input(f"{ind.name}目标（{ind.unit}）", min_value=0.0, max_value=100.0,
+                            value=float(row["生效目标"]), step=0.1, format="%.1f", key=f"target_county_value_{code}")
+    b1, b2 = st.columns(2)
+    if b1.button("保存全县目标", key="target_county_save", type="primary", disabled=actor.is_read_only):
+        try:
+            with session_scope(actor=actor) as s:
+                svc.set_target(s, actor, code, value, None, expected_version=version)
+        except ServiceError as e:
+            st.error(str(e))
+        else:
+            _done(f"已将「{ind.name}」全县目标设为 {ci.fmt_value(value)}{ind.unit}。")
+    if version is not None and b2.button("恢复默认目标", key="target_county_reset", disabled=actor.is_read_only):
+        try:
+            with session_scope(actor=actor) as s:
+                svc.reset_target(s, actor, code, None)
+        except ServiceError as e:
+            st.error(str(e))
+        else:
+            _done(f"「{ind.name}」已恢复默认目标 {ci.fmt_value(ind.default_target)}{ind.unit}。")
+
+with right:
+    st.subheader("乡镇单独目标")
+    if ind.county_only:
+        st.info(f"「{ind.name}」只在全县层面统计，不设乡镇目标。")
+    else:
+        with session_scope(write=False) as s:
+            towns = q.township_targets(s, code)
+        if towns.empty:
+            st.info("还没有乡镇区划。")
+        else:
+            st.dataframe(towns.assign(单独目标=["（随全县）" if pd.isna(v) else ci.fmt_value(v) for v in towns["单独目标"]])
+                         [["乡镇", "单独目标"]], hide_index=True, width="stretch", height=220)
+            names = dict(zip(towns["township_id"].astype(int), towns["乡镇"]))
+            tid = st.selectbox("乡镇", list(names), format_func=names.get, key="target_township")
+            cur = towns[towns["township_id"] == tid].iloc[0]
+            tver = None if pd.isna(cur["version"]) else int(cur["version"])
+            tval = st.number_input(f"{names[tid]}目标（{ind.unit}）", min_value=0.0, max_value=100.0,
+                                   value=float(row["生效目标"] if pd.isna(cur["单独目标"]) else cur["单独目标"]),
+                                   step=0.1, format="%.1f", key=f"target_township_value_{code}_{tid}")
+            c1, c2 = st.columns(2)
+            if c1.button("保存乡镇目标", key="target_township_save", disabled=actor.is_read_only):
+                try:
+                    with session_scope(actor=actor) as s:
+                        svc.set_target(s, actor, code, tval, tid, expected_version=tver)
+                except ServiceError as e:
+                    st.error(str(e))
+                else:
+                    _done(f"已将{names[tid]}「{ind.name}」目标设为 {ci.fmt_value(tval)}{ind.unit}。")
+            if tver is not None and c2.button("改为随全县目标", key="target_township_reset",
+                                              disabled=actor.is_read_only):
+                with session_scope(actor=actor) as s:
+                    svc.reset_target(s, actor, code, tid)
+                _done(f"{names[tid]}「{ind.name}」已改为随全县目标。")

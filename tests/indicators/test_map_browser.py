@@ -1,0 +1,63 @@
+"""Browser: the 乡镇地图 page in headless Chromium fills the townships and makes no request
+outside the app's own origin (an intranet has no internet)."""
+from __future__ import annotations
+
+import io
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ARTIFACTS
+from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+from tests.indicators.test_pages import seed
+from tests import factories as f
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+def test_map_fills_townships_offline(sqlite_url, tmp_path):
+    seed(sqlite_url, 3)
+    from db.engine import dispose_all
+
+    dispose_all()
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "indicators_map.png"
+    requests: list[str] = []
+    with live_server(sqlite_url, tmp_path) as base, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1300})
+        page.on("request", lambda r: requests.append(r.url))
+        login(page, base, "office1", f.PASSWORD)
+        more = page.get_by_text("View 8 more")  # the sidebar folds long groups
+        if more.count():
+            more.first.click()
+        page.get_by_role("link", name="乡镇地图").click()
+        page.wait_for_url("**/map", timeout=30000)
+        wait_idle(page)
+        chart = page.locator('[data-testid="stVegaLiteChart"]').first
+        try:
+            chart.wait_for(timeout=30000)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "indicators_map_failed.png"), full_page=True)
+            raise
+        page.wait_for_timeout(1500)  # vega draws after the element mounts
+        chart.scroll_into_view_if_needed()
+        page.screenshot(path=str(shot), full_page=True)
+        png = chart.screenshot()
+        browser.close()
+
+    from PIL import Image
+
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    colours = img.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 10, "the chart is not a single flat colour"
+    # the fill is a green scale (higher-is-better indicator) or the no-data grey: a good share of
+    # the chart must be non-white, i.e. the polygons are filled rather than drawn as outlines
+    px = list(img.getdata())
+    filled = sum(1 for r, g, b in px if not (r > 245 and g > 245 and b > 245))
+    assert filled / len(px) > 0.15, f"only {filled / len(px):.1%} of the chart is filled"
+
+    origin = urlparse(base).netloc
+    outside = [u for u in requests if urlparse(u).scheme in ("http", "https", "ws", "wss")
+               and urlparse(u).netloc != origin]
+    assert outside == [], outside
