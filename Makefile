@@ -26,6 +26,7 @@ system-deps:
 # Set up, migrate, seed the demo county on first start (printing the demo accounts) and serve.
 run: venv
 	$(BIN)/python -m db.bootstrap
+	@echo "关爱联席工作台：请在浏览器打开 http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 # Set up and run the whole suite (unit, SQLite + PostgreSQL, AppTest, headless Chromium).

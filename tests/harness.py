@@ -45,7 +45,53 @@ def all_text(at: AppTest) -> str:
             parts.append(str(w.label))
             parts.append(str(getattr(w, "value", "")))
             parts.append(str(getattr(w, "options", "")))
+    # Then every field of every element and block proto (html bodies, tab/expander labels,
+    # help texts, chart specs, Arrow data of dataframes and chart datasets, …): nothing the
+    # server put on the wire for this run escapes a leak check.
+    _walk_node(at._tree, parts)
     return "\n".join(parts)
+
+
+def _walk_node(node, parts: list[str]) -> None:
+    proto = getattr(node, "proto", None)
+    if proto is not None and hasattr(proto, "ListFields"):
+        _walk_proto(proto, parts)
+    for child in getattr(node, "children", {}).values():
+        _walk_node(child, parts)
+
+
+def _walk_proto(msg, parts: list[str]) -> None:
+    for fd, value in msg.ListFields():
+        if fd.message_type is not None and fd.message_type.GetOptions().map_entry:
+            items = [x for kv in value.items() for x in kv]
+        elif _is_repeated(fd):
+            items = list(value)
+        else:
+            items = [value]
+        for v in items:
+            if hasattr(v, "ListFields"):
+                _walk_proto(v, parts)
+            elif isinstance(v, bytes):
+                parts.append(_decode_bytes(v))
+            elif isinstance(v, str):
+                parts.append(v)
+
+
+def _is_repeated(fd) -> bool:
+    rep = getattr(fd, "is_repeated", None)
+    if rep is not None:
+        return bool(rep)
+    return fd.label == fd.LABEL_REPEATED
+
+
+def _decode_bytes(b: bytes) -> str:
+    """Arrow IPC streams (dataframes, chart data) become CSV; anything else UTF-8."""
+    try:
+        import pyarrow as pa
+
+        return pa.ipc.open_stream(b).read_all().to_pandas().to_csv()
+    except Exception:  # noqa: BLE001 - not Arrow
+        return b.decode("utf-8", errors="replace")
 
 
 def free_port() -> int:
