@@ -128,3 +128,34 @@ def sqlite_url(tmp_path, templates, tmp_path_factory):
     dst = tmp_path / "only.db"
     shutil.copyfile(make_url(tpl).database, dst)
     return f"sqlite:///{dst}"
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+# Module scope: a test module may also start Playwright itself, and two sync
+# Playwright instances cannot be alive at once in one process.
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's headless Chromium (never a downloaded browser); required with CI=true."""
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail("CI=true requires Debian's chromium at /usr/bin/chromium")
+        pytest.skip("no /usr/bin/chromium (apt-get install chromium chromium-driver fonts-noto-cjk)")
+    from playwright.sync_api import sync_playwright
+
+    from tests.harness import CHROMIUM_ARGS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    ctx = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
+    pg = ctx.new_page()
+    yield pg
+    ctx.close()

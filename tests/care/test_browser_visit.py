@@ -1,33 +1,12 @@
 """One browser test: a township user records a visit and watches the person leave the
 overdue list (headless Chromium against a live `streamlit run`)."""
-import os
 import re
 
 import pytest
 
 from tests import factories as f
-from tests.conftest import ARTIFACTS, IN_CI
-from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture
-def page():
-    if not os.path.exists(CHROMIUM):
-        if IN_CI:
-            pytest.fail("CI=true requires Debian's chromium at /usr/bin/chromium")
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        ctx = b.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-        yield ctx.new_page()
-        ctx.close()
-        b.close()
-
+from tests.conftest import ARTIFACTS
+from tests.harness import live_server, login, wait_idle
 
 def test_recorded_visit_leaves_the_overdue_list(care_app_db, page):
     with live_server(care_app_db["url"], care_app_db["tmp"]) as base:

@@ -1,6 +1,5 @@
 """Headless Chromium: a unit liaison reports progress and claims completion; the office accepts it (销号)."""
 import datetime as dt
-import os
 import re
 from pathlib import Path
 
@@ -11,27 +10,9 @@ from db.migrate import upgrade
 from db.models import Task, TaskUpdate
 from sqlalchemy import select
 from tests import factories as f
-from tests.conftest import ARTIFACTS, IN_CI
-from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+from tests.conftest import ARTIFACTS
+from tests.harness import live_server, login, wait_idle
 from tests.meetings.data import build
-
-CHROMIUM = "/usr/bin/chromium"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        if IN_CI:
-            pytest.fail("CI=true requires Debian's chromium at /usr/bin/chromium")
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
 
 @pytest.fixture
 def live_db(tmp_path):
