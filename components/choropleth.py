@@ -44,7 +44,8 @@ def map_frames(shapes, values: pd.DataFrame, ind: ci.Indicator) -> tuple[dict, p
                                            "status"]), pd.DataFrame(labels, columns=["township_id", "name", "lon", "lat"]), missing
 
 
-def build_chart(shapes, values: pd.DataFrame, ind: ci.Indicator, height: int = 560) -> alt.LayerChart | None:
+def build_chart(shapes, values: pd.DataFrame, ind: ci.Indicator, height: int = 560,
+                label_size: int | None = None) -> alt.LayerChart | None:
     fc, vals, labels, _missing = map_frames(shapes, values, ind)
     if not fc["features"]:
         return None
@@ -72,7 +73,7 @@ def build_chart(shapes, values: pd.DataFrame, ind: ci.Indicator, height: int = 5
             ],
         )
     )
-    size = 12 if len(labels) <= 30 else (9 if len(labels) <= 80 else 7)
+    size = label_size or (12 if len(labels) <= 30 else (9 if len(labels) <= 80 else 7))
     base = alt.Chart(labels).encode(longitude="lon:Q", latitude="lat:Q", text="name:N")
     halo = base.mark_text(fontSize=size, fontWeight="bold", color="#ffffff", stroke="#ffffff", strokeWidth=3,
                           strokeJoin="round", opacity=0.85)

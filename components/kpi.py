@@ -71,34 +71,44 @@ def _db_url() -> str:
     return _config.load().database_url
 
 
+def _generation() -> str:
+    """Data generation (db/cache.py): any write in any app process changes it, so the
+    figures are recomputed on the next page run, not only after the TTL."""
+    from db.cache import generation
+
+    return generation(get_engine(_db_url()))
+
+
 @st.cache_data(ttl=_TTL, show_spinner="正在计算指标……", max_entries=200)
-def _board(url: str, scope: tuple, label: str, today: str) -> pd.DataFrame:
+def _board(url: str, scope: tuple, label: str, today: str, gen: str = "") -> pd.DataFrame:
     with session_scope(get_engine(url), write=False) as s:
         return _q.board(s, _actor(scope), label, today=_dt.date.fromisoformat(today))
 
 
 @st.cache_data(ttl=_TTL, show_spinner=False, max_entries=200)
-def _compute(url: str, scope: tuple, label: str, codes: tuple, today: str) -> pd.DataFrame:
+def _compute(url: str, scope: tuple, label: str, codes: tuple, today: str, gen: str = "") -> pd.DataFrame:
     with session_scope(get_engine(url), write=False) as s:
         return _q.compute(s, _actor(scope), label, list(codes) or None, today=_dt.date.fromisoformat(today))
 
 
 @st.cache_data(ttl=_TTL, show_spinner="正在计算趋势……", max_entries=200)
-def _trend(url: str, scope: tuple, code: str, label: str, township_id, today: str) -> pd.DataFrame:
+def _trend(url: str, scope: tuple, code: str, label: str, township_id, today: str, gen: str = "") -> pd.DataFrame:
     with session_scope(get_engine(url), write=False) as s:
         return _q.trend(s, _actor(scope), code, label, 12, township_id, today=_dt.date.fromisoformat(today))
 
 
 def board(actor: Actor, label: str) -> pd.DataFrame:
-    return _board(_db_url(), _scope_key(actor), label, _dt.date.today().isoformat())
+    return _board(_db_url(), _scope_key(actor), label, _dt.date.today().isoformat(), _generation())
 
 
 def compute(actor: Actor, label: str, codes: list[str] | None = None) -> pd.DataFrame:
-    return _compute(_db_url(), _scope_key(actor), label, tuple(codes or ()), _dt.date.today().isoformat())
+    return _compute(_db_url(), _scope_key(actor), label, tuple(codes or ()), _dt.date.today().isoformat(),
+                    _generation())
 
 
 def trend(actor: Actor, code: str, label: str, township_id: int | None = None) -> pd.DataFrame:
-    return _trend(_db_url(), _scope_key(actor), code, label, township_id, _dt.date.today().isoformat())
+    return _trend(_db_url(), _scope_key(actor), code, label, township_id, _dt.date.today().isoformat(),
+                  _generation())
 
 
 def clear_cache() -> None:

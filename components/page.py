@@ -29,6 +29,12 @@ def page_header(key: str, caption: str | None = None) -> Actor:
         st.error("您的角色无权访问此页面。")
         st.stop()
     st.title(BY_KEY[key].title)
+    if actor.presentation:
+        from components.presentation import EDIT_ONLY_PAGES, NOTICE
+
+        if key in EDIT_ONLY_PAGES:
+            st.info(NOTICE, icon=":material/slideshow:")
+            st.stop()
     if caption:
         st.caption(caption)
     return actor

@@ -23,8 +23,9 @@ def _village_index(villages: list[tuple[int, str, int]], village_id) -> int | No
 
 
 def person_fields_form(person: dict, villages: list[tuple[int, str, int]], disabled: bool, key: str = "pf") -> dict | None:
-    """All editable fields; returns only the fields that changed, on submit."""
-    with st.form(f"{key}_form"):
+    """All editable fields; returns only the fields that changed, on submit. Read-only
+    (disabled): the same fields without a form, so no submit button is drawn."""
+    with st.form(f"{key}_form") if not disabled else st.container():
         c1, c2, c3 = st.columns(3)
         name = c1.text_input("姓名", value=person["name"] or "", max_chars=64, disabled=disabled)
         c2.text_input("身份证号码", value=person["id_number"], disabled=True, help="身份证号码不能修改；录错请退出后重新纳入")
@@ -45,7 +46,7 @@ def person_fields_form(person: dict, villages: list[tuple[int, str, int]], disab
         cols = st.columns(2)
         for n, (fld, lbl) in enumerate(TEXT_AREAS):
             texts[fld] = cols[n % 2].text_area(lbl, value=person[fld] or "", max_chars=2000, height=90, disabled=disabled)
-        submitted = st.form_submit_button("保存基本信息", type="primary", disabled=disabled)
+        submitted = st.form_submit_button("保存基本信息", type="primary") if not disabled else False
     if not submitted:
         return None
     new = {"name": name, "phone": phone, "address": address, "difficulty": difficulty, "enrolled_on": enrolled,

@@ -22,12 +22,31 @@ _CSS = """
 html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
 h1 {font-size: 3.0rem !important;}
 h2, h3 {font-size: 2.1rem !important;}
-[data-testid="stMetricValue"] {font-size: 3.4rem !important;}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 3.4rem !important; line-height: 1.2;}
 [data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], [data-testid="stText"] {font-size: 1.15rem;}
+[data-testid="stTab"] p, [data-testid="stExpander"] summary p {font-size: 1.3rem !important;}
+[data-testid="stVegaLiteChart"] {min-height: 360px;}
 .caredesk-watermark {position: fixed; right: 1.2rem; bottom: 0.8rem; opacity: 0.35; font-size: 0.9rem;
   pointer-events: none; z-index: 999990; color: #555;}
 </style>
 """
+
+
+# Screens whose purpose is changing data or the system (accounts, boundaries, imports,
+# backups, passwords): while presenting they show a notice instead of their controls.
+EDIT_ONLY_PAGES = frozenset({"users", "audit", "regions", "backup", "targets", "import_export", "pending", "account"})
+NOTICE = "投屏模式下不显示此页面（用于修改数据或系统设置）。请先点击上方「退出投屏模式」。"
+
+
+def presenting(actor: Actor) -> Actor:
+    """The same actor with presentation on: the query layer masks for it, pages draw no edit controls."""
+    return actor if actor.presentation else Actor(**{**actor.__dict__, "presentation": True})
+
+
+def watermark(actor: Actor) -> None:
+    stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
+    st.html(f'<div class="caredesk-watermark">{html.escape(actor.username)} · {stamp} · 投屏模式</div>')
 
 
 def _toggle(actor: Actor, on: bool) -> None:
@@ -50,10 +69,33 @@ def controls(actor: Actor) -> None:
         _toggle(actor, True)  # a bookmark opens in presentation mode
     if is_on():
         st.html(_CSS)
-        stamp = dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-        st.html(f'<div class="caredesk-watermark">{html.escape(actor.username)} · {stamp} · 投屏模式</div>')
+        watermark(actor)
         st.button("退出投屏模式", key="presentation_off", on_click=_toggle, args=(actor, False), icon=":material/close:")
     else:
         st.sidebar.button("进入投屏模式", key="presentation_on", on_click=_toggle, args=(actor, True),
                           icon=":material/slideshow:", width="stretch",
                           help="会议共享屏幕时使用：个人信息在服务器端脱敏，隐藏编辑控件")
+
+
+_SLIDE_CSS = """
+<style>
+[data-testid="stMain"] h1 {display: none;}  /* the slide's own title (h2) is the heading */
+[data-testid="stMain"] h2 {font-size: 2.8rem !important;}
+[data-testid="stMain"] h4 {font-size: 1.7rem !important;}
+[data-testid="stMain"] [data-testid="stCaptionContainer"] {font-size: 1.25rem !important;}
+[data-testid="stMain"] [data-testid="stMetricValue"], [data-testid="stMain"] [data-testid="stMetricValue"] * {font-size: 3.2rem !important; line-height: 1.2;}
+[data-testid="stMain"] [data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
+[data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th {font-size: 1.35rem !important; padding: 0.35rem 0.8rem !important;}
+[data-testid="stMainBlockContainer"] {padding-top: 1.5rem !important; max-width: 100% !important;}
+.caredesk-watermark {position: fixed; right: 1.2rem; bottom: 0.8rem; opacity: 0.35; font-size: 0.9rem;
+  pointer-events: none; z-index: 999990; color: #555;}
+</style>
+"""
+
+
+def slide_style(actor: Actor) -> None:
+    """会议投屏 is always presented: large type and the watermark even with the switch off
+    (with it on, controls() has drawn the watermark already)."""
+    st.html(_SLIDE_CSS)
+    if not is_on():
+        watermark(actor)

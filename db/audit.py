@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
-from core.masking import mask_field
+from core.masking import HIDDEN, mask_field
 from db.models import Audited, AuditLog, utcnow
 
 # Columns that change on every write and say nothing to a reader.
@@ -43,8 +43,32 @@ _SECRET = {"password_hash"}
 
 def _masked(field: str, value: Any) -> Any:
     if field in _SECRET:
-        return None if value is None else "（已隐藏）"
+        return None if value is None else HIDDEN
     return _plain(mask_field(field, value))
+
+
+# Events recorded through record() that change data below the ORM (bulk imports, restores):
+# they invalidate the page caches of every process (db/cache.py), as audited flushes do.
+_WRITE_EVENTS = {"import", "delete", "restore", "purge", "create", "update"}
+
+
+_GEN_DIRTY = "caredesk_generation_dirty"
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_generation(session: Session) -> None:
+    """Once per write transaction, as its last statement (db/cache.py): holding the
+    app_settings row lock only while committing keeps writers from deadlocking on it."""
+    session.flush()
+    if session.info.pop(_GEN_DIRTY, False):
+        from db.cache import bump
+
+        bump(session)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_generation(session: Session, _previous) -> None:
+    session.info.pop(_GEN_DIRTY, None)
 
 
 def record(
@@ -58,6 +82,8 @@ def record(
     actor=None,
 ) -> None:
     """Write one audit row in the session's transaction."""
+    if action in _WRITE_EVENTS:
+        session.info[_GEN_DIRTY] = True
     session.execute(
         insert(AuditLog),
         [
@@ -148,6 +174,7 @@ def _audit_rows(session: Session, _ctx) -> None:
             rows.append({"action": "purge", "obj": obj, "changes": None})
     if not rows:
         return
+    session.info[_GEN_DIRTY] = True
     session.connection().execute(
         insert(AuditLog),
         [

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from components.page import page_header
+from components.tables import count_table
 from core.assessments import LEVELS, period_label, suggest_period
 from db.engine import session_scope
 from db.queries import care as q
@@ -94,8 +95,8 @@ with tabs["完成情况"]:
         comp = q.completion_by_township(s, actor, rnd.id, today)
     need, done = int(comp["应评估人数"].sum()), int(comp["已评估人数"].sum())
     st.metric("评估完成率", f"{100 * done / need:.1f}%" if need else "—", help=f"已评估 {done} 人 / 应评估 {need} 人")
-    st.dataframe(comp, hide_index=True, width="stretch",
-                 column_config={"完成率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
+    count_table(comp, actor, columns=["应评估人数", "已评估人数"], hide_index=True,
+                column_config={"完成率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
     st.caption("应评估：当前在册、属于儿童类别（留守儿童、困境儿童、辍学儿童、孤儿）的对象。")
 
 with tabs["等级变化"]:
@@ -103,7 +104,7 @@ with tabs["等级变化"]:
         matrix = q.grade_matrix(s, actor, rnd.id)
     prev = matrix.attrs.get("previous_period")
     st.caption(f"与上一轮（{prev}）相比，本轮已评估对象的风险等级变化（人数）。" if prev else "这是第一轮评估，没有可比较的上一轮。")
-    st.dataframe(matrix, width="stretch")
+    count_table(matrix, actor)
 
 if "高风险名单" in tabs:
     with tabs["高风险名单"]:

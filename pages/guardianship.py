@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from components.page import page_header
+from components.tables import count_table
 from db.engine import session_scope
 from db.queries import care as q
 
@@ -18,8 +19,8 @@ c1, c2, c3 = st.columns(3)
 c1.metric("儿童类别在册人数", f"{kids:,}")
 c2.metric("监护已落实", f"{ok:,}")
 c3.metric("监护落实率", f"{100 * ok / kids:.1f}%" if kids else "—")
-st.dataframe(summary, hide_index=True, width="stretch",
-             column_config={"落实率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
+count_table(summary, actor, columns=["儿童人数", "监护已落实"], hide_index=True,
+            column_config={"落实率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
 
 st.subheader("监护未落实名单")
 st.caption("既没有具备监护能力的监护人，也没有已签协议的委托监护人的儿童。请在人员档案中补录监护人或协议签订日期。")

@@ -6,6 +6,7 @@ import streamlit as st
 
 from components import kpi
 from components.page import page_header
+from components.tables import count_table
 from core import indicators as ci
 from db.engine import session_scope
 from db.queries import indicators as q
@@ -65,7 +66,7 @@ with tab_change:
     st.dataframe(changes.style.format(lambda v: "—" if pd.isna(v) else ("0.0" if abs(v) < 0.05 else f"{v:+.1f}")),
                  width="stretch")
 with tab_frac:
-    st.dataframe(fractions, width="stretch")
+    count_table(fractions, actor, columns=list(fractions.columns))
 
 # ---- one cell explained
 st.subheader("计算说明")
@@ -119,7 +120,7 @@ with left:
             较上月=["—" if pd.isna(c) else ("0.0" if abs(c) < 0.05 else f"{c:+.1f}") for c in rk["change"]],
             状态=rk["status"],
         )
-        st.dataframe(rk[["名次", "乡镇", "数值", "分子分母", "较上月", "状态"]], hide_index=True, width="stretch")
+        count_table(rk[["名次", "乡镇", "数值", "分子分母", "较上月", "状态"]], actor, columns=["分子分母"], hide_index=True)
 with right:
     tid = None
     if not ind.county_only and town != q.TOTAL_NAME:

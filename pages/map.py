@@ -2,9 +2,10 @@
 import pandas as pd
 import streamlit as st
 
-from components import kpi
+from components import cached, kpi
 from components.choropleth import township_map, village_bars
 from components.page import page_header
+from components.tables import count_table
 from core import indicators as ci
 from db.engine import session_scope
 from db.queries import indicators as q
@@ -22,8 +23,7 @@ ind = ci.get(code)
 per = ci.period(label)
 
 df = kpi.compute(actor, label, [code])
-with session_scope(write=False) as s:
-    shapes = q.township_shapes(s, actor)
+shapes = cached.township_shapes(actor)
 
 total = df[df["township_id"] == q.TOTAL]
 if not total.empty:
@@ -58,5 +58,6 @@ else:
         target = float(towns[towns["township_id"] == tid]["target"].iloc[0])
         st.altair_chart(village_bars(vdf, ind, target), width="stretch")
         show = vdf.assign(数值=[ci.fmt_value(v, 1) for v in vdf["value"]])
-        st.dataframe(show[["村", "numerator", "denominator", "数值"]].rename(
-            columns={"numerator": ind.numerator, "denominator": ind.denominator}), hide_index=True, width="stretch")
+        count_table(show[["村", "numerator", "denominator", "数值"]].rename(
+            columns={"numerator": ind.numerator, "denominator": ind.denominator}), actor,
+            columns=[ind.numerator, ind.denominator] if ind.basis == ci.PEOPLE else [], hide_index=True)

@@ -4,6 +4,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import cached
 from components.filter_bar import filter_bar
 from components.page import page_header
 from db.engine import session_scope
@@ -42,8 +43,8 @@ if snap is None or snap["sig"] != sig:
     if snap is not None and snap["sig"][0] != flt:
         st.session_state["reg_page"] = 1
         sig = (flt, 1)
+    pg = cached.registry_page(actor, flt, sig[1], today)  # cached ≤ TTL, invalidated by any write
     with session_scope(write=False) as s:
-        pg = rq.page(s, actor, flt, sig[1], today=today)
         helper_opts = rq.helpers(s, actor, set(pg.rows["township_id"])) if can_edit and len(pg.rows) else []
     labels = [lbl for _, lbl, _ in helper_opts]
     helper_label = {hid: (lbl if labels.count(lbl) == 1 else f"{lbl}·{hid}") for hid, lbl, _ in helper_opts}

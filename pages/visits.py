@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.care_person_picker import person_picker
 from components.page import page_header
+from components.tables import count_table
 from core.categories import CATEGORIES, DIFFICULTIES, SERVICE_TYPES
 from core.visits import ANY_CATEGORY, PERIODS
 from db.engine import session_scope
@@ -119,15 +120,15 @@ with tabs["按期率"]:
     total_due, total_ok = int(by_tw["应访人数"].sum()), int(by_tw["按期人数"].sum())
     st.metric("合计按期率", f"{100 * total_ok / total_due:.1f}%" if total_due else "—",
               help=f"按期 {total_ok} 人 / 应访 {total_due} 人")
-    st.dataframe(by_tw, hide_index=True, width="stretch",
-                 column_config={"按期率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
+    count_table(by_tw, actor, columns=["应访人数", "按期人数"], hide_index=True,
+                column_config={"按期率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
     if by_helper is not None:
         st.subheader("各帮扶责任人走访按期率")
         if by_helper.empty:
             st.info("该月没有应走访的对象。")
         else:
-            st.dataframe(by_helper.sort_values("按期率(%)"), hide_index=True, width="stretch",
-                         column_config={"按期率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100,
+            count_table(by_helper.sort_values("按期率(%)"), actor, columns=["应访人数", "按期人数"], hide_index=True,
+                        column_config={"按期率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100,
                                                                                   format="%.1f%%")})
 
 # ---------------------------------------------------------------- recent visits

@@ -3,7 +3,9 @@ import datetime as dt
 
 import streamlit as st
 
+from components import cached
 from components.page import page_header
+from components.tables import count_table
 from db.engine import session_scope
 from db.queries import workbench as q
 
@@ -12,11 +14,8 @@ today = dt.date.today()
 scope = "全县" if actor.county_wide or actor.role == "unit" else "本乡镇"
 st.caption(f"{scope} · {today:%Y年%m月%d日}")
 
-with session_scope(write=False) as s:
-    by_cat = q.people_by_category_township(s, actor, today)
-    overdue = q.overdue_by_township(s, actor, today)
-    incidents = q.incident_summary(s, actor, today)
-    tasks = q.open_tasks(s, actor, today)
+# aggregates for the actor's scope, cached (TTL, and invalidated by any write: components/cached.py)
+by_cat, overdue, incidents, tasks = cached.workbench(actor, today)
 
 c1, c2, c3, c4 = st.columns(4)
 c1.metric("在册人数", f"{int(overdue['在册人数'].sum()):,}" if not overdue.empty else "0")
@@ -30,12 +29,12 @@ st.subheader("各乡镇分类人数")
 if by_cat.empty:
     st.info("暂无在册人员。")
 else:
-    st.dataframe(by_cat, width="stretch")
+    count_table(by_cat, actor)
 
 left, right = st.columns(2)
 with left:
     st.subheader("走访逾期（按乡镇）")
-    st.dataframe(overdue, hide_index=True, width="stretch")
+    count_table(overdue, actor, hide_index=True)
 with right:
     st.subheader("我的待办任务" if actor.role == "unit" else "未办结的议定事项")
     if tasks.empty:

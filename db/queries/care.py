@@ -17,7 +17,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from core import incidents as inc
 from core.categories import CATEGORIES, CHILD_CATEGORIES
-from core.masking import mask_id_number, mask_name, mask_phone, scrub_text
+from core.masking import hide_text, mask_id_number, mask_name, mask_phone, scrub_text
 from core.roles import ADMIN, OFFICE, TOWNSHIP, UNIT, Actor
 from core.visits import (
     ANY_CATEGORY, DEFAULT_RULES, ORDINARY, PERIOD_DAYS, SPECIAL, WEEK_KEY_OFFSET, Rule, RuleTable, month_bounds,
@@ -31,6 +31,11 @@ from db.scope import township_clause
 
 ACTIVE = "在册"
 NO_HELPER = "（未落实帮扶责任人）"
+
+
+def _helper_shown(name, actor: Actor):
+    """投屏: on a shared screen no one's name in full, the helper's included."""
+    return mask_name(name) if actor.presentation and name and name != NO_HELPER else name
 
 
 # ================================================================ portable date arithmetic
@@ -184,42 +189,131 @@ def next_due_expr(start, difficulty, key_ord, key_sd, raised):
     return case((and_(~special, raised.is_not(None), raised_due < base_due), raised_due), else_=base_due)
 
 
+# ---------------------------------------------------------------- per-person correlated parts
+# The rule is evaluated per person row with correlated subqueries that each read a handful of
+# index entries (visits by (person_id, visited_on), categories by person, assessments by
+# person), instead of grouping every visit / category / assessment of the county and joining
+# the result back. The derived tables built from them carry OFFSET 0: SQLite (flattening rule
+# 14) and PostgreSQL (subquery pull-up) then keep them as one subquery, so each correlated
+# value is computed once per person and not once per reference in the outer expressions.
+
+def _enc(period, min_visits):
+    """strictness * _ENC + (_ENC - 1 - key) of a rule row (min() picks the strictest)."""
+    key = min_visits + case((period == "week", WEEK_KEY_OFFSET), else_=0)
+    strict = case((period == "week", PERIOD_DAYS["week"] * 1000), else_=PERIOD_DAYS["month"] * 1000) // min_visits
+    return strict * _ENC + (_ENC - 1 - key)
+
+
+def _star_enc(difficulty: str):
+    """Encoded '*' rule of a difficulty: configured, else the core default (uncorrelated, once)."""
+    vr = aliased(VisitRule)
+    rule = DEFAULT_RULES[difficulty]
+    default = (PERIOD_DAYS[rule.period] * 1000 // rule.min_visits) * _ENC + (_ENC - 1 - rule.key)
+    configured = (
+        select(_enc(vr.period, vr.min_visits))
+        .where(vr.category == ANY_CATEGORY, vr.difficulty == difficulty)
+        .scalar_subquery()
+    )
+    return func.coalesce(configured, literal(default, Integer))
+
+
+def rule_key_of_person(difficulty: str, as_of, person_id=None):
+    """Correlated: the key (core.visits.Rule.key) of the strictest rule of the person's
+    categories active on `as_of` for `difficulty`; the '*' rule without an active category."""
+    pc = aliased(PersonCategory)
+    vr = aliased(VisitRule)
+    star = _star_enc(difficulty)
+    enc = (
+        select(func.min(func.coalesce(_enc(vr.period, vr.min_visits), star)))
+        .select_from(pc)
+        .outerjoin(vr, and_(vr.category == pc.category, vr.difficulty == difficulty))
+        .where(pc.person_id == (Person.id if person_id is None else person_id), pc.start_on <= as_of,
+               or_(pc.end_on.is_(None), pc.end_on >= as_of))
+        .scalar_subquery()
+    )
+    specific = exists().where(VisitRule.category != ANY_CATEGORY)  # uncorrelated: evaluated once
+    return case((specific, _ENC - 1 - func.coalesce(enc, star) % _ENC), else_=_ENC - 1 - star % _ENC)
+
+
+def raised_high_table(as_of):
+    """Per person whose latest assessment up to `as_of` is 高: the first date of that run
+    (same answer as raised_table). One pass over the 高 assessments only
+    (ix_assessments_risk_person), each checked for a later non-高 assessment by one seek."""
+    hi, lo = aliased(Assessment), aliased(Assessment)
+    later_not_high = exists().where(
+        lo.person_id == hi.person_id, lo.risk_level != "高", lo.deleted_at.is_(None),
+        lo.assessed_on >= hi.assessed_on, lo.assessed_on <= as_of,
+    )
+    return (
+        select(hi.person_id.label("person_id"), func.min(hi.assessed_on).label("raised_on"))
+        .where(hi.risk_level == "高", hi.deleted_at.is_(None), hi.assessed_on <= as_of, ~later_not_high)
+        .group_by(hi.person_id)
+        .subquery()
+    )
+
+
+def raised_on_of_person(as_of, person_id=None):
+    """Correlated: the first date of the current run of 高 assessments up to `as_of` (NULL when
+    the latest assessment up to `as_of` is not 高) — raised_table for one person."""
+    hi, lo = aliased(Assessment), aliased(Assessment)
+    later_not_high = exists().where(
+        lo.person_id == hi.person_id, lo.risk_level != "高", lo.deleted_at.is_(None),
+        lo.assessed_on >= hi.assessed_on, lo.assessed_on <= as_of,
+    )
+    return (
+        select(func.min(hi.assessed_on))
+        .where(hi.person_id == (Person.id if person_id is None else person_id), hi.risk_level == "高",
+               hi.deleted_at.is_(None), hi.assessed_on <= as_of, ~later_not_high)
+        .scalar_subquery()
+    )
+
+
+def last_visit_of_person(as_of: dt.date | None = None, person_id=None):
+    """Correlated: the person's latest visit (up to `as_of`), one backward seek on
+    ix_visits_person_date."""
+    v = aliased(Visit)
+    stmt = select(v.visited_on).where(v.person_id == (Person.id if person_id is None else person_id),
+                                      v.deleted_at.is_(None))
+    if as_of is not None:
+        stmt = stmt.where(v.visited_on <= _d(as_of))
+    return stmt.order_by(v.visited_on.desc()).limit(1).scalar_subquery()
+
+
 def person_due(today: dt.date, *where):
     """Per active person: last visit, effective difficulty, rule key, next due date."""
-    lv = last_visit_table(today)
-    keys = person_rule_keys(today)
-    raised = raised_table(today)
-    key_ord = _decode(keys.c.enc_ord, ORDINARY)
-    key_sd = _decode(keys.c.enc_sd, SPECIAL)
-    s1 = (
+    lv = last_visit_of_person(today)
+    raised = raised_high_table(_d(today))
+    s0 = (
         select(
             Person.id.label("person_id"),
+            Person.township_id.label("township_id"),
             Person.difficulty.label("difficulty"),
-            func.coalesce(lv.c.last_visit, Person.enrolled_on).label("start"),
-            lv.c.last_visit.label("last_visit"),
-            key_ord.label("key_ord"),
-            key_sd.label("key_sd"),
+            Person.enrolled_on.label("enrolled_on"),
+            lv.label("last_visit"),
+            rule_key_of_person(ORDINARY, _d(today)).label("key_ord"),
+            rule_key_of_person(SPECIAL, _d(today)).label("key_sd"),
             raised.c.raised_on.label("raised_on"),
         )
         .select_from(Person)
-        .outerjoin(lv, lv.c.person_id == Person.id)
-        .outerjoin(keys, keys.c.person_id == Person.id)
         .outerjoin(raised, raised.c.person_id == Person.id)
         .where(Person.status == ACTIVE, *where)
+        .offset(0)  # fence: computed once per person (see above)
         .subquery()
     )
-    due = next_due_expr(s1.c.start, s1.c.difficulty, s1.c.key_ord, s1.c.key_sd, s1.c.raised_on)
-    eff = case((s1.c.raised_on.is_not(None), literal(SPECIAL, String)), else_=s1.c.difficulty)
-    eff_key = case((eff == SPECIAL, s1.c.key_sd), else_=s1.c.key_ord)
+    start = func.coalesce(s0.c.last_visit, s0.c.enrolled_on)
+    due = next_due_expr(start, s0.c.difficulty, s0.c.key_ord, s0.c.key_sd, s0.c.raised_on)
+    eff = case((s0.c.raised_on.is_not(None), literal(SPECIAL, String)), else_=s0.c.difficulty)
+    eff_key = case((eff == SPECIAL, s0.c.key_sd), else_=s0.c.key_ord)
     return select(
-        s1.c.person_id, s1.c.last_visit, s1.c.raised_on, eff.label("effective"), eff_key.label("rkey"),
-        due.label("next_due"),
+        s0.c.person_id, s0.c.township_id, s0.c.last_visit, s0.c.raised_on, eff.label("effective"),
+        eff_key.label("rkey"), due.label("next_due"),
     ).subquery()
 
 
-def overdue_person_ids(today: dt.date):
-    """SELECT of the ids of active people whose next visit is overdue on `today`."""
-    due = person_due(today)
+def overdue_person_ids(today: dt.date, *where):
+    """SELECT of the ids of active people whose next visit is overdue on `today`
+    (optionally only among people matching `where`, conditions on Person)."""
+    due = person_due(today, *where)
     return select(due.c.person_id).where(due.c.next_due < _d(today))
 
 
@@ -227,16 +321,14 @@ def person_month(year: int, month: int, *where):
     """Per person counted in month M: visits in the window and visits required."""
     first, last = month_bounds(year, month)
     md = last.day
-    keys = person_rule_keys(last)
-    raised = raised_table(last)
     ws = _later(_d(first), Person.enrolled_on)
+    raised = raised_high_table(_d(last))
     vis = aliased(Visit)
-    vc = (
-        select(vis.person_id, func.count().label("n"))
-        .join(Person, Person.id == vis.person_id)
-        .where(vis.deleted_at.is_(None), vis.visited_on <= _d(last), vis.visited_on >= ws)
-        .group_by(vis.person_id)
-        .subquery()
+    visits = (
+        select(func.count())
+        .select_from(vis)
+        .where(vis.person_id == Person.id, vis.deleted_at.is_(None), vis.visited_on <= _d(last), vis.visited_on >= ws)
+        .scalar_subquery()
     )
     s1 = (
         select(
@@ -244,20 +336,19 @@ def person_month(year: int, month: int, *where):
             Person.township_id.label("township_id"),
             Person.difficulty.label("difficulty"),
             ws.label("ws"),
-            _decode(keys.c.enc_ord, ORDINARY).label("key_ord"),
-            _decode(keys.c.enc_sd, SPECIAL).label("key_sd"),
+            rule_key_of_person(ORDINARY, _d(last)).label("key_ord"),
+            rule_key_of_person(SPECIAL, _d(last)).label("key_sd"),
             raised.c.raised_on.label("raised_on"),
-            func.coalesce(vc.c.n, 0).label("visits"),
+            visits.label("visits"),
         )
         .select_from(Person)
-        .outerjoin(keys, keys.c.person_id == Person.id)
         .outerjoin(raised, raised.c.person_id == Person.id)
-        .outerjoin(vc, vc.c.person_id == Person.id)
         .where(
             Person.enrolled_on <= _d(last),
             or_(and_(Person.status == ACTIVE, Person.exited_on.is_(None)), Person.exited_on > _d(last)),
             *where,
         )
+        .offset(0)  # fence: computed once per person
         .subquery()
     )
     days = days_between(_d(last), s1.c.ws) + 1
@@ -397,7 +488,7 @@ def overdue_list(session: Session, actor: Actor, today: dt.date, *, township_id:
     show = actor.sees_personal_data
     df = pd.DataFrame(
         [
-            (pid, tw, vi, nm if show else mask_name(nm), mask_id_number(idn), eff, hp, lv, nd, d)
+            (pid, tw, vi, nm if show else mask_name(nm), mask_id_number(idn), eff, _helper_shown(hp, actor), lv, nd, d)
             for pid, tw, vi, nm, idn, eff, hp, lv, nd, d, _t in rows
         ],
         columns=["编号", "乡镇", "村(居)", "姓名", "身份证号", "困难程度", "帮扶责任人", "最近走访", "应访日期", "逾期天数"],
@@ -427,7 +518,7 @@ def overdue_choices(session: Session, actor: Actor) -> dict[str, list[tuple[int,
         "townships": [(i, n) for i, n in tw],
         "villages": [(i, n) for i, n, _p in vi],
         "village_parent": {i: p for i, _n, p in vi},
-        "helpers": [(i, f"{n}（{p}）" if p else n) for i, n, p in hp],
+        "helpers": [(i, f"{_helper_shown(n, actor)}（{p}）" if p else _helper_shown(n, actor)) for i, n, p in hp],
     }
 
 
@@ -483,6 +574,7 @@ def compliance_by_helper(session: Session, actor: Actor, year: int, month: int,
         .order_by(township.sort_order, Helper.name)
     )
     df = pd.DataFrame(session.execute(stmt).all(), columns=["帮扶责任人", "职务", "乡镇", "应访人数", "按期人数"])
+    df["帮扶责任人"] = [_helper_shown(h, actor) for h in df["帮扶责任人"]]
     df["按期率(%)"] = [round(100 * o / d, 1) if d else None for d, o in zip(df["应访人数"], df["按期人数"])]
     return df
 
@@ -502,9 +594,9 @@ def recent_visits(session: Session, actor: Actor, *, person_id: int | None = Non
     if person_id:
         stmt = stmt.where(Visit.person_id == person_id)
     show = actor.sees_personal_data
-    hide = (lambda v: v) if show else (lambda v: "（已隐藏）" if v else v)
+    hide = (lambda v: v) if show else hide_text
     rows = [
-        (d, v, n if show else mask_name(n), h or "", "、".join(st or []), hide(f), hide(p), hide(fu))
+        (d, v, n if show else mask_name(n), _helper_shown(h, actor) or "", "、".join(st or []), hide(f), hide(p), hide(fu))
         for d, v, n, h, st, f, p, fu in session.execute(stmt)
     ]
     return pd.DataFrame(rows, columns=["走访日期", "村(居)", "姓名", "走访人", "服务类型", "发现情况", "存在问题", "后续跟进"])
@@ -637,7 +729,7 @@ def high_risk_list(session: Session, actor: Actor, today: dt.date, *, limit: int
         .limit(limit)
     )
     show = actor.sees_personal_data
-    hide = (lambda v: v) if show else (lambda v: "（已隐藏）" if v else v)
+    hide = (lambda v: v) if show else hide_text
     rows = [
         (t, v, n if show else mask_name(n), mask_id_number(idn), r, ad, hide(i), hide(ac), lv, nd)
         for t, v, n, idn, r, ad, i, ac, lv, nd in session.execute(stmt)
@@ -726,7 +818,7 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
     u = aliased(Unit)
     staff = actor.sees_personal_data
     contact_ok = IncidentCard.needs_contact if actor.role == UNIT else literal(staff)
-    if actor.role not in (ADMIN, OFFICE, TOWNSHIP, UNIT):
+    if actor.role not in (ADMIN, OFFICE, TOWNSHIP, UNIT) or actor.presentation:  # 投屏: never contact data
         contact_ok = literal(False)
     row = session.execute(
         select(
@@ -746,15 +838,18 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
     if actor.role == UNIT and (idn is not None or phone is not None):
         audit.record(session, "view", "incident_card", card.id, summary="成员单位查看处置所需联系方式")
     # Free text may carry numbers: scrubbed for anyone not entitled to the person's contact data.
-    plain = staff or (actor.role == UNIT and card.needs_contact)
+    plain = staff or (actor.role == UNIT and card.needs_contact and not actor.presentation)
     description = card.description if plain else (scrub_text(card.description) if card.description else None)
+    handling, resolution = card.handling, card.resolution
+    if actor.presentation:  # on a shared screen free text about a person is hidden whole
+        description, handling, resolution = hide_text(description), hide_text(handling), hide_text(resolution)
     return CardView(
         id=card.id, version=card.version, status=card.status, township=tw, township_id=card.township_id,
         source=card.source, type=card.type, description=description, discovered_on=card.discovered_on,
         reported_at=card.reported_at, referred_at=card.referred_at, unit_name=uname,
         referred_unit_id=card.referred_unit_id, deadline=card.deadline, needs_contact=card.needs_contact,
-        handled_at=card.handled_at, handling=card.handling, closed_at=card.closed_at, closed_by=card.closed_by,
-        resolution=card.resolution, person_id=card.person_id,
+        handled_at=card.handled_at, handling=handling, closed_at=card.closed_at, closed_by=card.closed_by,
+        resolution=resolution, person_id=card.person_id,
         person_name=None if pname is None else (pname if staff else mask_name(pname)),
         person_village=pvillage,
         person_id_number=idn,

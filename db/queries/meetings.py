@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core import tasks as rules
-from core.masking import mask_phone
+from core.masking import mask_name, mask_phone
 from core.roles import Actor
 from db.models import Meeting, Task, Unit, UnitMember, meeting_attendees
 from db.queries.tasks import co_unit_names, last_report_subquery, status_expr, status_rank_expr, task_scope
@@ -39,8 +39,8 @@ def list_units(session: Session, actor: Actor, as_of: dt.date, include_inactive:
         .order_by(UnitMember.unit_id, UnitMember.from_on)
     ).all()
     holders: dict[int, dict[str, list[str]]] = {}
-    for uid, role, name, _title in seats:
-        holders.setdefault(uid, {}).setdefault(role, []).append(name)
+    for uid, role, name, _title in seats:  # 投屏: on a shared screen no one's name in full
+        holders.setdefault(uid, {}).setdefault(role, []).append(mask_name(name) if actor.presentation else name)
     rows = []
     for uid, name, short, active, _v in units:
         h = holders.get(uid, {})
@@ -75,7 +75,7 @@ def get_unit(session: Session, actor: Actor, unit_id: int, as_of: dt.date) -> Un
     ).all()
     show = actor.sees_personal_data
     rows = [
-        [mid, role, name, title, phone if show else mask_phone(phone), frm, to]
+        [mid, role, mask_name(name) if actor.presentation else name, title, phone if show else mask_phone(phone), frm, to]
         for mid, role, name, title, phone, frm, to in members
     ]
     cols = ["member_id", "席位", "姓名", "职务", "联系电话", "任职日期", "卸任日期"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 import pandas as pd
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import Date, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.categories import AGE_BANDS, CATEGORIES, CHILD_CATEGORIES, age_band_bounds, exit_proposal, label
@@ -128,9 +128,6 @@ def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col)
             .where(Assignment.person_id == Person.id, current_assignment_clause(today))
         )
         conds.append(has if f.helper == "assigned" else ~has)
-    if f.overdue:
-        od = overdue_condition(last_visit_col, today)
-        conds.append(od if f.overdue == "overdue" else ~od)
     if f.age_band:
         lo, hi = age_band_bounds(f.age_band)
         if lo is not None:
@@ -139,6 +136,10 @@ def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col)
             conds.append(Person.birth_date > _years_before(today, hi + 1))  # age <= hi
     if f.text and f.text.strip():
         conds.append(text_filter(f.text))
+    if f.overdue:
+        # the rule is evaluated once, only for the people the other conditions keep
+        od = overdue_condition(last_visit_col, today, *conds)
+        conds.append(od if f.overdue == "overdue" else ~od)
     return conds
 
 
@@ -193,7 +194,8 @@ def _ids_page(session: Session, actor: Actor, f: RegistryFilter, today: dt.date,
             Person.township_id,
             township.name.label("township"),
             village.name.label("village"),
-            lv.label("last_visit"),
+            # sorted by last visit: needed for every row; otherwise read for the page's rows only
+            (lv if f.sort == "last_visit" else literal(None, Date)).label("last_visit"),
         )
         .select_from(Person)
         .join(village, village.id == Person.village_id)
@@ -204,7 +206,18 @@ def _ids_page(session: Session, actor: Actor, f: RegistryFilter, today: dt.date,
     )
     if limit is not None:
         stmt = stmt.limit(limit)
-    return session.execute(stmt).mappings().all()
+    rows = [dict(r) for r in session.execute(stmt).mappings().all()]
+    if f.sort != "last_visit" and rows:
+        last = {}
+        for chunk in _chunks([r["id"] for r in rows]):
+            last.update(session.execute(
+                select(Visit.person_id, func.max(Visit.visited_on))
+                .where(Visit.person_id.in_(chunk), Visit.deleted_at.is_(None))
+                .group_by(Visit.person_id)
+            ).all())
+        for r in rows:
+            r["last_visit"] = last.get(r["id"])
+    return rows
 
 
 def _chunks(ids: list[int], n: int = 900) -> Iterable[list[int]]:
@@ -253,6 +266,12 @@ def helper_label(name: str, position: str | None) -> str:
     return f"{name}（{position}）" if position else name
 
 
+def _masked_helper_label(label: str) -> str:
+    """投屏: '邬春清（乡镇干部）' → '邬*清（乡镇干部）'."""
+    name, sep, rest = label.partition("（")
+    return mask_name(name) + sep + rest
+
+
 @dataclass
 class RegistryPage:
     total: int
@@ -264,7 +283,8 @@ class RegistryPage:
 DISPLAY_COLUMNS = LEDGER_COLUMNS[:8] + ["困难程度"] + LEDGER_COLUMNS[8:] + ["村(居)", "乡镇", "最近走访", "状态"]
 
 
-def _frame(session: Session, rows, today: dt.date, offset: int, show: bool) -> pd.DataFrame:
+def _frame(session: Session, rows, today: dt.date, offset: int, show: bool,
+           mask_helper: bool = False) -> pd.DataFrame:
     ids = [r["id"] for r in rows]
     cats, helpers, measures = _details(session, ids, today) if ids else ({}, {}, {})
     recs = []
@@ -278,7 +298,7 @@ def _frame(session: Session, rows, today: dt.date, offset: int, show: bool) -> p
                 "性别": r["gender"],
                 "身份证号码": r["id_number"] if show else mask_id_number(r["id_number"]),
                 "人员类别": "、".join(cats.get(pid, [])),
-                "帮扶责任人(职务)": helper[1] if helper else "",
+                "帮扶责任人(职务)": (_masked_helper_label(helper[1]) if mask_helper else helper[1]) if helper else "",
                 "帮扶措施": _shown("；".join(measures.get(pid, [])), show),
                 "联系电话": (r["phone"] or "") if show else (mask_phone(r["phone"]) or ""),
                 "困难程度": r["difficulty"],
@@ -312,7 +332,8 @@ def page(
     page_no = min(max(1, page_no), pages)
     offset = (page_no - 1) * page_size
     rows = _ids_page(session, actor, f, today, offset, page_size)
-    return RegistryPage(total, page_no, pages, _frame(session, rows, today, offset, actor.sees_personal_data))
+    return RegistryPage(total, page_no, pages, _frame(session, rows, today, offset, actor.sees_personal_data,
+                                                    mask_helper=actor.presentation))
 
 
 def all_rows(session: Session, actor: Actor, f: RegistryFilter, limit: int, today: dt.date | None = None) -> pd.DataFrame:
@@ -427,6 +448,7 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
         guardians["姓名"] = guardians["姓名"].map(mask_name)
         guardians["联系电话"] = guardians["联系电话"].map(mask_phone)
         guardians["身份证号码"] = guardians["身份证号码"].map(mask_id_number)
+        guardians["见证人"] = guardians["见证人"].map(mask_name, na_action="ignore")
     assignments = _df(
         session,
         select(Assignment.id, Helper.id, Helper.name, Helper.position, Helper.unit, Helper.phone, Assignment.start_on,
@@ -435,6 +457,10 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
         .where(Assignment.person_id == p.id).order_by(Assignment.start_on.desc(), Assignment.id.desc()),
         ["id", "helper_id", "帮扶责任人", "职务", "单位", "联系电话", "开始日期", "结束日期"],
     )
+    if not show and not assignments.empty:
+        assignments["联系电话"] = assignments["联系电话"].map(mask_phone, na_action="ignore")
+    if actor.presentation and not assignments.empty:  # 投屏: no one's name in full
+        assignments["帮扶责任人"] = assignments["帮扶责任人"].map(mask_name, na_action="ignore")
     current = assignments[
         [(s <= today and (e is None or e > today)) for s, e in zip(assignments["开始日期"], assignments["结束日期"])]
     ] if not assignments.empty else assignments

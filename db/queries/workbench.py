@@ -49,31 +49,31 @@ def last_visit_subquery():
     )
 
 
-def overdue_condition(last_visit_col, today: dt.date):
+def overdue_condition(last_visit_col, today: dt.date, *where):
     """True for an active person whose next visit is overdue on `today` under the
     frequency rule (core/visits.py, office-configured rules, high-risk raise).
 
     `last_visit_col` is kept for the callers' signature; the rule's SQL computes the
     last visit itself (db/queries/care.person_due), so the figure is the same everywhere.
+    `where` (conditions on Person, e.g. the caller's scope) narrows the people the rule is
+    evaluated for: the IN list is computed once, for those people only.
     """
     del last_visit_col
-    return Person.id.in_(care.overdue_person_ids(today))
+    return Person.id.in_(care.overdue_person_ids(today, *where))
 
 
 def overdue_by_township(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
-    lv = last_visit_subquery()
+    """在册人数 and 走访逾期 per township in one grouped pass over the rule's per-person rows."""
+    due = care.person_due(today, township_clause(Person.township_id, actor, aggregate=True))
     township = aliased(Region)
-    overdue = overdue_condition(lv.c.last_visit, today)
     stmt = (
         select(
             township.name.label("乡镇"),
             func.count().label("在册人数"),
-            func.sum(case((overdue, 1), else_=0)).label("走访逾期"),
+            func.count().filter(due.c.next_due < today).label("走访逾期"),
         )
-        .select_from(Person)
-        .outerjoin(lv, lv.c.person_id == Person.id)
-        .join(township, township.id == Person.township_id)
-        .where(Person.status == ACTIVE, township_clause(Person.township_id, actor, aggregate=True))
+        .select_from(due)
+        .join(township, township.id == due.c.township_id)
         .group_by(township.name, township.sort_order)
         .order_by(township.sort_order)
     )

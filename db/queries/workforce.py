@@ -12,7 +12,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import indicators as ci
-from core.masking import mask_phone
+from core.masking import mask_name, mask_phone
 from core.roles import Actor
 from db.models import Facility, Region, Worker
 from db.queries.indicators import vacancy_since
@@ -53,6 +53,8 @@ def workers(session: Session, actor: Actor, kind: str | None = None, township_id
     df["在任"] = df["在任"].astype(bool)
     if not actor.sees_personal_data:
         df["联系电话"] = df["联系电话"].map(mask_phone, na_action="ignore")
+    if actor.presentation:  # 投屏: on a shared screen no one's name, staff included
+        df["姓名"] = df["姓名"].map(mask_name, na_action="ignore")
     return df
 
 

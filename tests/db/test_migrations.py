@@ -8,7 +8,7 @@ def test_upgrade_empty_database_creates_every_table(engine):
     # the fixture database was upgraded from empty to head
     tables = set(inspect(engine).get_table_names())
     assert set(Base.metadata.tables) <= tables
-    assert current(engine) == "0001"
+    assert current(engine) == "0002"
 
 
 def test_downgrade_then_upgrade_round_trip(engine):
@@ -16,7 +16,7 @@ def test_downgrade_then_upgrade_round_trip(engine):
     assert current(engine) is None
     assert "people" not in inspect(engine).get_table_names()
     upgrade(engine)
-    assert current(engine) == "0001"
+    assert current(engine) == "0002"
     assert "people" in inspect(engine).get_table_names()
 
 

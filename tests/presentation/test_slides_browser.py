@@ -1,0 +1,66 @@
+"""会议投屏 in headless Chromium at 1920×1080: step through every slide, screenshot each
+(tests/artifacts/slide_<n>.png), each has its title and a chart or a table, and the page
+text holds no ID number, mobile number or full name."""
+import os
+
+import pytest
+
+from core.masking import ID_NUMBER_RE, MOBILE_RE
+from db.demo import DEMO_PASSWORD
+from tests.conftest import ARTIFACTS, IN_CI
+from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+
+CHROMIUM = "/usr/bin/chromium"
+TITLES = ("主要指标", "乡镇地图", "红旗乡镇", "成员单位考评", "逾期议定事项", "通报处置卡")
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not os.path.exists(CHROMIUM):
+        if IN_CI:
+            pytest.fail("CI=true requires Debian's chromium at /usr/bin/chromium")
+        pytest.skip("no /usr/bin/chromium")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def test_slides_at_1920x1080(chromium, demo_county):
+    with live_server(demo_county["url"], demo_county["dir"]) as base:
+        ctx = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+        page = ctx.new_page()
+        try:
+            login(page, base, "leader", DEMO_PASSWORD)
+            page.goto(f"{base}/slides?present=1")
+            page.locator("[data-testid='stMain'] h2").first.wait_for(timeout=30000)
+            wait_idle(page)
+            assert page.get_by_text("退出投屏模式").count() >= 1  # opened in presentation mode
+            for n, title in enumerate(TITLES, start=1):
+                heading = page.locator("[data-testid='stMain'] h2").first
+                heading.wait_for(timeout=30000)
+                page.wait_for_function(
+                    "t => [...document.querySelectorAll('[data-testid=stMain] h2')].some(h => h.innerText.includes(t))",
+                    arg=f"{n}. {title}", timeout=30000)
+                wait_idle(page)
+                page.wait_for_timeout(1500)  # vega renders after the script has finished
+                shown = page.locator("[data-testid='stVegaLiteChart'] canvas, [data-testid='stVegaLiteChart'] svg, "
+                                     "[data-testid='stTable'] table, [data-testid='stDataFrame']")
+                assert shown.count() >= 1, f"slide {n} has neither chart nor table"
+                text = page.locator("body").inner_text()
+                assert "统计期间" in text and "数据时间" in text
+                assert "leader" in text and "投屏模式" in text  # watermark
+                assert not ID_NUMBER_RE.search(text) and not MOBILE_RE.search(text)
+                leaked = [nm for nm in demo_county["names"] if nm in text]
+                assert leaked == [], leaked
+                page.screenshot(path=str(ARTIFACTS / f"slide_{n}.png"))
+                page.get_by_role("button", name="下一页").click()
+                wait_idle(page)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('[data-testid=stMain] h2')].some(h => h.innerText.includes('1. 主要指标'))",
+                timeout=30000)
+        finally:
+            ctx.close()
