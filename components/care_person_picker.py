@@ -5,6 +5,7 @@ import streamlit as st
 
 from core.roles import Actor
 from db.engine import session_scope
+from components.page import audit_search
 from db.queries.people import search_people
 
 
@@ -15,6 +16,7 @@ def person_picker(actor: Actor, key: str, label: str = "选择对象") -> int | 
     if not text.strip():
         st.caption("先输入姓名、身份证号或电话查找对象（仅在您的管辖范围内查找在册人员）。")
         return None
+    audit_search(actor, "走访/评估对象查找", text)
     with session_scope(write=False) as s:
         hits = search_people(s, actor, text, limit=30)
     if not hits:

@@ -38,3 +38,17 @@ def page_header(key: str, caption: str | None = None) -> Actor:
     if caption:
         st.caption(caption)
     return actor
+
+
+def audit_search(actor: Actor, where: str, text: str) -> None:
+    """Audit a free-text search for people once per distinct text (not on every rerun)."""
+    from db.engine import session_scope
+    from db.services.people import record_search
+
+    text = (text or "").strip()
+    key = f"_audited_search_{where}"
+    if not text or st.session_state.get(key) == text:
+        return
+    with session_scope(actor=actor) as s:
+        record_search(s, actor, where, text)
+    st.session_state[key] = text

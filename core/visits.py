@@ -38,6 +38,8 @@ Next due date and "overdue" (the worklist)
     and the two required counts are added. A person whose required count is 0 (enrolled
     in the last days of the month) is not yet due and is left out of the figures.
     Compliant ⇔ visits dated inside the window ≥ required.
+    The month in progress is judged to date: its window ends today, so the requirement
+    is pro-rated to the days elapsed (on the 22nd an ordinary case owes 1 visit, not 2).
 """
 from __future__ import annotations
 

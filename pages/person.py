@@ -4,7 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from components import person_form as pf
-from components.page import page_header
+from components.page import audit_search, page_header
 from core.categories import CATEGORIES, SUBTYPES, label
 from db.engine import session_scope
 from db.models import utcnow
@@ -38,6 +38,7 @@ if not raw_id:
     with find:
         q = st.text_input("姓名 / 身份证号码 / 电话", key="person_search", max_chars=50)
         if q.strip():
+            audit_search(actor, "人员档案查找", q)
             with session_scope(write=False) as s:
                 hits = pq.search_people(s, actor, q, limit=30, active_only=False)
             if not hits:

@@ -6,7 +6,7 @@ import streamlit as st
 
 from components import cached
 from components.filter_bar import filter_bar
-from components.page import page_header
+from components.page import audit_search, page_header
 from db.engine import session_scope
 from db.models import utcnow
 from db.queries import registry as rq
@@ -27,6 +27,7 @@ with session_scope(write=False) as s:
     towns = rq.townships(s, actor)
     vills = rq.villages(s, actor)
 flt = filter_bar(actor, towns, vills)
+audit_search(actor, "人员台账", flt.text)
 
 
 def _reset(clear_editor: bool = True) -> None:

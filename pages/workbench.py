@@ -6,8 +6,6 @@ import streamlit as st
 from components import cached
 from components.page import page_header
 from components.tables import count_table
-from db.engine import session_scope
-from db.queries import workbench as q
 
 actor = page_header("workbench")
 today = dt.date.today()
@@ -22,8 +20,9 @@ c1.metric("在册人数", f"{int(overdue['在册人数'].sum()):,}" if not overd
 c2.metric("走访逾期", f"{int(overdue['走访逾期'].sum()):,}" if not overdue.empty else "0")
 c3.metric("未结通报处置卡", incidents["open"], delta=f"{incidents['overdue']} 张逾期" if incidents["overdue"] else None,
           delta_color="inverse")
-c4.metric("未办结任务", len(tasks), delta=f"{int((tasks['状态'] == '已逾期').sum())} 项逾期" if len(tasks) else None,
-          delta_color="inverse")
+if actor.role != "township":  # tasks belong to member units and the office, not townships
+    c4.metric("未办结任务", len(tasks), delta=f"{int((tasks['状态'] == '已逾期').sum())} 项逾期" if len(tasks) else None,
+              delta_color="inverse")
 
 st.subheader("各乡镇分类人数")
 if by_cat.empty:
@@ -31,13 +30,14 @@ if by_cat.empty:
 else:
     count_table(by_cat, actor)
 
-left, right = st.columns(2)
+left, right = st.columns(2) if actor.role != "township" else (st.container(), None)
 with left:
     st.subheader("走访逾期（按乡镇）")
     count_table(overdue, actor, hide_index=True)
-with right:
-    st.subheader("我的待办任务" if actor.role == "unit" else "未办结的议定事项")
-    if tasks.empty:
-        st.info("没有未办结的任务。")
-    else:
-        st.dataframe(tasks, hide_index=True, width="stretch")
+if right is not None:
+    with right:
+        st.subheader("我的待办任务" if actor.role == "unit" else "未办结的议定事项")
+        if tasks.empty:
+            st.info("没有未办结的任务。")
+        else:
+            st.dataframe(tasks, hide_index=True, width="stretch")

@@ -10,14 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, Integer, String, and_, case, exists, func, literal, or_, select, true, union_all
+from sqlalchemy import Date, Integer, String, and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from core import incidents as inc
 from core.categories import CATEGORIES, CHILD_CATEGORIES
-from core.masking import hide_text, mask_id_number, mask_name, mask_phone, scrub_text
+from core.masking import hide_text, mask_id_number, mask_name, scrub_text
 from core.roles import ADMIN, OFFICE, TOWNSHIP, UNIT, Actor
 from core.visits import (
     ANY_CATEGORY, DEFAULT_RULES, ORDINARY, PERIOD_DAYS, SPECIAL, WEEK_KEY_OFFSET, Rule, RuleTable, month_bounds,
@@ -91,53 +91,6 @@ def _later(a, b):
 _ENC = 10000  # strictness * _ENC + (9999 - key): min() picks the strictest, ties → more visits
 
 
-def rules_table():
-    """visit_rules rows, plus the core default '*' rule of each difficulty not configured.
-    Columns: category, difficulty, rkey (core.visits.Rule.key), strict (smaller = stricter)."""
-    vr = VisitRule.__table__
-    key = vr.c.min_visits + case((vr.c.period == "week", WEEK_KEY_OFFSET), else_=0)
-    strict = case((vr.c.period == "week", PERIOD_DAYS["week"] * 1000), else_=PERIOD_DAYS["month"] * 1000) // vr.c.min_visits
-    parts = [select(vr.c.category, vr.c.difficulty, key.label("rkey"), strict.label("strict"))]
-    for difficulty, rule in DEFAULT_RULES.items():
-        configured = exists().where(vr.c.category == ANY_CATEGORY, vr.c.difficulty == difficulty)
-        parts.append(
-            select(
-                literal(ANY_CATEGORY, String).label("category"),
-                literal(difficulty, String).label("difficulty"),
-                literal(rule.key, Integer).label("rkey"),
-                literal(PERIOD_DAYS[rule.period] * 1000 // rule.min_visits, Integer).label("strict"),
-            ).where(~configured)
-        )
-    return union_all(*parts).subquery()
-
-
-def _default_key(difficulty: str):
-    r = rules_table()
-    return select(r.c.rkey).where(r.c.category == ANY_CATEGORY, r.c.difficulty == difficulty).scalar_subquery()
-
-
-def person_rule_keys(as_of: dt.date):
-    """Per person with an active category on `as_of`: key_ord / key_sd of the strictest rule."""
-    pc = aliased(PersonCategory)
-    cols = []
-    joins = []
-    for difficulty, label in ((ORDINARY, "enc_ord"), (SPECIAL, "enc_sd")):
-        spec, star = rules_table().alias(), rules_table().alias()
-        joins.append((star, and_(star.c.category == ANY_CATEGORY, star.c.difficulty == difficulty), False))
-        joins.append((spec, and_(spec.c.category == pc.category, spec.c.difficulty == difficulty), True))
-        enc = func.min(func.coalesce(spec.c.strict, star.c.strict) * _ENC + (_ENC - 1 - func.coalesce(spec.c.rkey, star.c.rkey)))
-        cols.append(enc.label(label))
-    stmt = select(pc.person_id, *cols).select_from(pc)
-    for target, on, outer in joins:
-        stmt = stmt.outerjoin(target, on) if outer else stmt.join(target, on)
-    stmt = stmt.where(pc.start_on <= as_of, or_(pc.end_on.is_(None), pc.end_on >= as_of)).group_by(pc.person_id)
-    return stmt.subquery()
-
-
-def _decode(enc_col, difficulty: str):
-    return func.coalesce(_ENC - 1 - enc_col % _ENC, _default_key(difficulty))
-
-
 def interval_days(key) -> ColumnElement[int]:
     """core.visits.Rule.interval_days in SQL."""
     return case(
@@ -172,13 +125,6 @@ def raised_table(as_of: dt.date):
         .group_by(hi.person_id)
         .subquery()
     )
-
-
-def last_visit_table(as_of: dt.date | None = None):
-    stmt = select(Visit.person_id, func.max(Visit.visited_on).label("last_visit")).where(Visit.deleted_at.is_(None))
-    if as_of is not None:
-        stmt = stmt.where(Visit.visited_on <= as_of)
-    return stmt.group_by(Visit.person_id).subquery()
 
 
 def next_due_expr(start, difficulty, key_ord, key_sd, raised):
@@ -317,10 +263,15 @@ def overdue_person_ids(today: dt.date, *where):
     return select(due.c.person_id).where(due.c.next_due < _d(today))
 
 
-def person_month(year: int, month: int, *where):
-    """Per person counted in month M: visits in the window and visits required."""
+def person_month(year: int, month: int, *where, as_of: dt.date | None = None):
+    """Per person counted in month M: visits in the window and visits required.
+
+    A month that is not over yet is judged to date: the window ends on `as_of` (default
+    today) and the requirement is pro-rated to the days elapsed (core.visits.Rule.required),
+    so on the 22nd an ordinary case owes 1 visit, not the whole month's 2."""
     first, last = month_bounds(year, month)
     md = last.day
+    last = min(last, as_of or dt.date.today())
     ws = _later(_d(first), Person.enrolled_on)
     raised = raised_high_table(_d(last))
     vis = aliased(Visit)

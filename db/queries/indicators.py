@@ -101,7 +101,7 @@ def _people_spec(code: str, per: ci.Period):
         # The visit rule and the monthly 按期 definition belong to core/visits.py and
         # db/queries/care.person_month (one place): counted = required > 0 in month M,
         # compliant = visits inside the window >= required.
-        pm = care.person_month(per.start.year, per.start.month)
+        pm = care.person_month(per.start.year, per.start.month, as_of=per.as_of)
         return pm.c.required > 0, pm.c.visits >= pm.c.required, (pm, pm.c.person_id == Person.id)
     if code == "assessment_rate":
         # Children (as the assessment module counts them), assessed in the round in force on as_of.

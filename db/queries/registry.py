@@ -6,7 +6,7 @@ benchmark build exactly the same statement.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import pandas as pd

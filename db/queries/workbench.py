@@ -4,12 +4,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.categories import CATEGORIES
-from core.roles import OFFICE, ADMIN, UNIT, Actor
-from db.models import IncidentCard, Person, PersonCategory, Region, Task, Visit, task_co_units
+from core.roles import UNIT, Actor
+from db.models import IncidentCard, Person, PersonCategory, Region, Visit
 from db.queries import care
 from db.scope import township_clause
 
@@ -93,14 +93,9 @@ def incident_summary(session: Session, actor: Actor, today: dt.date) -> dict[str
 
 
 def open_tasks(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
-    """The actor's own open tasks: a unit's as lead or co-unit; the office's all."""
-    stmt = select(Task.id, Task.title, Task.due_on).where(Task.closed_on.is_(None), Task.deleted_at.is_(None))
-    if actor.role == UNIT:
-        co = select(task_co_units.c.task_id).where(task_co_units.c.unit_id == actor.unit_id)
-        stmt = stmt.where(or_(Task.lead_unit_id == actor.unit_id, Task.id.in_(co)))
-    elif actor.role not in (OFFICE, ADMIN):
-        return pd.DataFrame(columns=["编号", "任务", "截止日期", "状态"])
-    stmt = stmt.order_by(Task.due_on).limit(50)
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["编号", "任务", "截止日期"])
-    df["状态"] = ["已逾期" if d < today else "办理中" for d in df["截止日期"]]
-    return df
+    """Open tasks in the actor's task scope (a unit's own as lead or co-unit; county roles
+    all), overdue first — the task module's status rule and scope, not a copy of them."""
+    from db.queries.tasks import list_tasks
+
+    df = list_tasks(session, actor, today, statuses=("未开始", "推进中", "已逾期"), limit=50)
+    return df[["编号", "议定事项", "状态", "截止日期", "牵头单位"]]

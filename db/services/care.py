@@ -15,7 +15,7 @@ from core.roles import ADMIN, OFFICE, TOWNSHIP, UNIT, Actor
 from core.validation import text_error
 from core.visits import ANY_CATEGORY, rule_error
 from db.models import (
-    Assessment, AssessmentRound, Helper, IncidentCard, Person, PersonCategory, Region, Unit, Visit, VisitRule, utcnow,
+    Assessment, AssessmentRound, Helper, IncidentCard, PersonCategory, Region, Unit, Visit, VisitRule, utcnow,
 )
 from db.queries.people import get_person_in_scope
 from db.services import ConflictError, ForbiddenError, ServiceError

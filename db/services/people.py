@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from core import idnumber
-from core.categories import CATEGORIES, DIFFICULTIES, EXIT_REASONS, SERVICE_TYPES, SUBTYPES, exit_proposal, label
+from core.categories import CATEGORIES, DIFFICULTIES, SERVICE_TYPES, SUBTYPES, exit_proposal, label
+from core.masking import scrub_text
 from core.roles import Actor
 from core.validation import date_error, phone_error, text_error
 from db import audit
@@ -537,3 +538,9 @@ def open_file(session: Session, actor: Actor, person_id: int, today: dt.date | N
     audit.record(session, "view", "person", person_id, summary="查看人员档案",
                  outcome="ok" if f is not None else "denied")
     return f
+
+
+def record_search(session: Session, actor: Actor, where: str, text: str) -> None:
+    """Searches for people are audited (PIPL: access to minors' data); the typed text may
+    itself be an ID number or phone, so it is scrubbed first."""
+    audit.record(session, "search", "person", None, summary=f"{where}：{scrub_text(text.strip())[:100]}", actor=actor)

@@ -303,8 +303,9 @@ def test_complement_county_wide_visits(engine, county):
         c = q.complement(s, OFFICE, "visit_on_time", None, PERIOD, today=TODAY)
     assert sorted(c.rows["姓名"]) == ["丙三", "乙二", "辛八"]
     rows = c.rows.set_index("姓名")
-    assert (rows.loc["辛八", "本月走访次数"], rows.loc["辛八", "应访次数"]) == (0, 2)  # deleted visit not counted
-    assert (rows.loc["丙三", "本月走访次数"], rows.loc["丙三", "应访次数"]) == (1, 4)
+    # March is judged to TODAY (the 20th): ordinary 2 × 20 // 31 = 1, weekly 1 × 20 // 7 = 2
+    assert (rows.loc["辛八", "本月走访次数"], rows.loc["辛八", "应访次数"]) == (0, 1)  # deleted visit not counted
+    assert (rows.loc["丙三", "本月走访次数"], rows.loc["丙三", "应访次数"]) == (1, 2)
 
 
 def test_complement_leader_gets_count_only(engine, county):
