@@ -1,3 +1,2 @@
 """Fixtures shared with the app and browser suites (re-exported, not copied)."""
 from tests.app.conftest import app_db  # noqa: F401
-from tests.browser.conftest import browser, page  # noqa: F401
