@@ -219,7 +219,8 @@ def _accept(username: str | None, now: dt.datetime, settings: config.Settings, v
 
 def _sidebar_account(authenticator, actor: Actor, settings: config.Settings) -> None:
     with st.sidebar:
-        st.markdown(f"**{actor.display_name or actor.username}**  \n{actor.role_label}")
+        st.text(actor.display_name or actor.username)  # typed by an admin: plain text, never Markdown
+        st.caption(actor.role_label)
         st.button("退出登录", key="logout_btn", on_click=_logout_clicked, args=(settings,), width="stretch")
     if st.session_state.get("must_change_password"):
         password_change_form(actor, first_login=True)

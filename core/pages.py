@@ -40,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("tasks", "任务督办", ":material/task_alt:", "联席会议", (ADMIN, OFFICE, UNIT, LEADER)),
     PageSpec("scorecards", "单位考评", ":material/leaderboard:", "联席会议", (ADMIN, OFFICE, LEADER)),
     PageSpec("slides", "会议投屏", ":material/slideshow:", "投屏", ALL),
+    PageSpec("recycle", "回收站", ":material/restore_from_trash:", "系统管理", (OFFICE, TOWNSHIP)),
     PageSpec("users", "用户管理", ":material/manage_accounts:", "系统管理", (ADMIN,)),
     PageSpec("audit", "审计日志", ":material/policy:", "系统管理", (ADMIN,)),
     PageSpec("regions", "区划与边界", ":material/public:", "系统管理", (ADMIN,)),

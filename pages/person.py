@@ -5,6 +5,7 @@ import streamlit as st
 
 from components import person_form as pf
 from components.page import audit_search, page_header
+from components.record_delete import delete_control
 from core.categories import CATEGORIES, SUBTYPES, label
 from db.engine import session_scope
 from db.models import utcnow
@@ -184,8 +185,14 @@ with tabs[1]:
                     except ServiceError as e:
                         _errors(e)
 
+def _options(frame, *cols) -> dict[int, str]:
+    """Delete-control choices: record id → the columns a user recognises it by."""
+    return {int(r["id"]): " · ".join(str(r[c]) for c in cols) for _, r in frame.iterrows()} if not frame.empty else {}
+
+
 with tabs[2]:
     st.dataframe(file.guardians.drop(columns=["id"]), hide_index=True, width="stretch")
+    delete_control(actor, "guardian", _options(file.guardians, "姓名", "关系"), "del_guardian")
     if editable:
         with st.form("guardian_add", clear_on_submit=True):
             st.markdown("**新增监护人**")
@@ -245,6 +252,7 @@ with tabs[3]:
 
 with tabs[4]:
     st.dataframe(file.measures.drop(columns=["id"]), hide_index=True, width="stretch")
+    delete_control(actor, "care_measure", _options(file.measures, "类型", "开始日期"), "del_measure")
     if editable:
         with st.form("measure_add", clear_on_submit=True):
             c1, c2 = st.columns([1, 2])
@@ -259,13 +267,17 @@ with tabs[4]:
                 except ServiceError as e:
                     _errors(e)
 
-for i, (frame, empty) in enumerate(((file.visits, "暂无走访记录。"), (file.assessments, "暂无风险评估。"),
-                                    (file.incidents, "暂无通报处置卡。")), start=5):
+for i, (frame, empty, kind, cols) in enumerate((
+        (file.visits, "暂无走访记录。", "visit", ("走访日期", "走访人")),
+        (file.assessments, "暂无风险评估。", "assessment", ("评估期", "风险等级")),
+        (file.incidents, "暂无通报处置卡。", None, ())), start=5):
     with tabs[i]:
         if frame.empty:
             st.info(empty)
         else:
-            st.dataframe(frame, hide_index=True, width="stretch")
+            st.dataframe(frame.drop(columns=["id"], errors="ignore"), hide_index=True, width="stretch")
+            if kind:
+                delete_control(actor, kind, _options(frame, *cols), f"del_{kind}")
 
 with tabs[8]:
     if file.timeline.empty:

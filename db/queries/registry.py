@@ -473,21 +473,22 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
     )
     visits = _df(
         session,
-        select(Visit.visited_on, Helper.name, Visit.service_types, Visit.findings, Visit.problems, Visit.follow_up)
+        select(Visit.id, Visit.visited_on, Helper.name, Visit.service_types, Visit.findings, Visit.problems,
+               Visit.follow_up)
         .outerjoin(Helper, Helper.id == Visit.helper_id)
         .where(Visit.person_id == p.id, Visit.deleted_at.is_(None))
         .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(200),
-        ["走访日期", "走访人", "服务类型", "发现情况", "存在问题", "后续跟进"],
+        ["id", "走访日期", "走访人", "服务类型", "发现情况", "存在问题", "后续跟进"],
     )
     if not visits.empty:
         visits["服务类型"] = visits["服务类型"].map(lambda v: "、".join(v or []))
     assessments = _df(
         session,
-        select(Assessment.period, Assessment.assessed_on, Assessment.risk_level, Assessment.issues, Assessment.actions,
-               Assessment.assessor)
+        select(Assessment.id, Assessment.period, Assessment.assessed_on, Assessment.risk_level, Assessment.issues,
+               Assessment.actions, Assessment.assessor)
         .where(Assessment.person_id == p.id, Assessment.deleted_at.is_(None))
         .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()),
-        ["评估期", "评估日期", "风险等级", "存在问题", "措施", "评估人"],
+        ["id", "评估期", "评估日期", "风险等级", "存在问题", "措施", "评估人"],
     )
     incidents = _df(
         session,

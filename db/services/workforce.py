@@ -10,7 +10,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import indicators as ci
 from core.roles import OFFICE, TOWNSHIP, Actor
 from core.validation import phone_error
-from db.models import Facility, Region, Worker, utcnow
+from db.models import Facility, Region, Worker
+from db.services import records
 from db.services import ConflictError, ForbiddenError, ServiceError
 
 
@@ -105,15 +106,8 @@ def update_worker(session: Session, actor: Actor, worker_id: int, expected_versi
 def delete_worker(session: Session, actor: Actor, worker_id: int, expected_version: int | None, reason: str) -> None:
     """Soft delete for a record entered by mistake (someone who left gets a 离任日期 instead)."""
     _require_editor(actor)
-    if not (reason or "").strip():
-        raise ServiceError("请填写删除原因。")
-    w = _get_worker(session, actor, worker_id)
-    _check_version(w, expected_version, "人员")
-    w.deleted_at, w.deleted_by, w.delete_reason = utcnow(), actor.username, reason.strip()[:200]
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ConflictError("该人员已被他人修改，请刷新后重试。") from None
+    _get_worker(session, actor, worker_id)
+    records.soft_delete(session, actor, "worker", worker_id, reason, expected_version)
 
 
 def add_facility(session: Session, actor: Actor, *, kind: str, name: str, region_id: int, status: str = "运行",
@@ -155,12 +149,8 @@ def update_facility(session: Session, actor: Actor, facility_id: int, expected_v
 def delete_facility(session: Session, actor: Actor, facility_id: int, expected_version: int | None,
                     reason: str) -> None:
     _require_editor(actor)
-    if not (reason or "").strip():
-        raise ServiceError("请填写删除原因。")
     f = session.get(Facility, facility_id)
     if f is None or f.deleted_at is not None:
         raise ServiceError("找不到该阵地，可能已被删除。")
     _region_in_scope(session, actor, f.region_id)
-    _check_version(f, expected_version, "阵地")
-    f.deleted_at, f.deleted_by, f.delete_reason = utcnow(), actor.username, reason.strip()[:200]
-    session.flush()
+    records.soft_delete(session, actor, "facility", facility_id, reason, expected_version)
