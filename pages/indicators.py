@@ -128,7 +128,7 @@ with right:
     st.subheader(f"近12个月趋势 · {town if tid else ('全县' if q.shows_total(actor) else '本乡镇')}")
     # Twelve months are twelve full computations: on a large registry that takes a while the
     # first time (then it is cached), so the user asks for it.
-    if st.toggle("显示趋势图", value=True, key="show_trend"):
+    if st.toggle("显示趋势图", value=False, key="show_trend", help="近12个月逐月计算，数据量大时需要数秒"):
         tr = kpi.trend(actor, ind.code, label, tid)
         tr = tr.assign(数值=tr["value"], 目标=tr["target"])
         line = alt.Chart(tr).mark_line(point=True).encode(
