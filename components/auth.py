@@ -135,6 +135,9 @@ def require_login() -> Actor:
     holder = st.empty()
     with holder.container():
         _login_header()
+        notice = state.pop("_auth_notice", None)
+        if notice:  # above the form, drawn before it: the first thing a returning user reads
+            st.info(notice)
         try:
             authenticator.login(location="main", fields=FIELDS, key="login")
         except LoginError:
@@ -156,9 +159,6 @@ def require_login() -> Actor:
             return actor
         _end_session(authenticator, None)
         st.error(users.GENERIC_LOGIN_ERROR)
-    notice = state.pop("_auth_notice", None)
-    if notice:
-        st.info(notice)
     st.stop()
 
 

