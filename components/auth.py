@@ -135,8 +135,10 @@ def require_login() -> Actor:
     holder = st.empty()
     with holder.container():
         _login_header()
-        notice = state.pop("_auth_notice", None)
-        if notice:  # above the form, drawn before it: the first thing a returning user reads
+        # Above the form: the first thing a returning user reads. Kept (not popped) until the
+        # next sign-in attempt, because deleting the cookie triggers one more rerun.
+        notice = state.get("_auth_notice")
+        if notice:
             st.info(notice)
         try:
             authenticator.login(location="main", fields=FIELDS, key="login")
@@ -144,6 +146,8 @@ def require_login() -> Actor:
             state["authentication_status"] = False
 
     status = state.get("authentication_status")
+    if status is not None:
+        state.pop("_auth_notice", None)
     if status is False:
         username = state.pop("login_username_attempt", "") or ""
         _failed(username, now, settings)
