@@ -4,6 +4,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import flash
+
 from components.page import page_header
 from db import backup, config
 from db.engine import get_engine, session_scope
@@ -11,9 +13,7 @@ from db.queries import admin as q
 
 actor = page_header("backup", "在线备份：备份时系统可照常使用。备份文件含全部个人信息，请妥善保管并定期复制到离线介质。")
 
-flash = st.session_state.pop("backup_flash", None)
-if flash:
-    st.success(flash)
+flash.show("backup_flash")
 
 with session_scope(write=False) as s:
     last = q.last_backup(s, actor)
@@ -38,8 +38,7 @@ if st.button("立即备份", type="primary", key="backup_now"):
             st.error(str(e))
         else:
             total = sum(t["rows"] for t in result.manifest["tables"].values())
-            st.session_state["backup_flash"] = f"备份完成：{result.path.name}（{len(result.manifest['tables'])} 张表，共 {total:,} 行，已生成校验清单）"
-            st.rerun()
+            flash.done("backup_flash", f"备份完成：{result.path.name}（{len(result.manifest['tables'])} 张表，共 {total:,} 行，已生成校验清单）")
 
 st.subheader("备份文件")
 settings = config.load()

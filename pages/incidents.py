@@ -3,6 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components.care_person_picker import person_picker
 from components.page import page_header
 from core import incidents as inc
@@ -14,9 +16,7 @@ from db.services import care as svc
 actor = page_header("incidents", "文件002附件3 通报处置卡：发现 → 报告 → 转介 → 处置 → 结案，逐步办理，不能跳步。")
 today = dt.date.today()
 writable = not actor.presentation and actor.role in ("office", "township", "unit")
-flash = st.session_state.pop("card_flash", None)
-if flash:
-    st.success(flash)
+flash.show("card_flash")
 
 # ---------------------------------------------------------------- new card
 if writable and actor.role in ("office", "township"):
@@ -145,5 +145,4 @@ else:
             except ServiceError as e:
                 st.error(f"未办理：{e}")
             else:
-                st.session_state["card_flash"] = f"{card.id}号卡已{inc.ACTION_LABELS[action]}。"
-                st.rerun()
+                flash.done("card_flash", f"{card.id}号卡已{inc.ACTION_LABELS[action]}。")

@@ -3,6 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components.page import page_header
 from components.task_view import plain, styled, with_dates
 from core import tasks as rules
@@ -16,14 +18,11 @@ actor = page_header("meetings", "全体会议原则上每半年召开一次；�
 today = dt.date.today()
 manage = actor.role in ("admin", "office") and not actor.is_read_only
 
-flash = st.session_state.pop("meetings_flash", None)
-if flash:
-    st.success(flash)
+flash.show("meetings_flash")
 
 
 def _done(message: str) -> None:
-    st.session_state["meetings_flash"] = message
-    st.rerun()
+    flash.done("meetings_flash", message)
 
 
 with session_scope(write=False) as s:

@@ -4,6 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components.page import page_header
 from db.engine import session_scope
 from db.queries import registry as rq
@@ -12,9 +14,7 @@ from db.services import people as svc
 
 actor = page_header("pending", "按出生日期计算：农村留守儿童年满16周岁、各类儿童年满18周岁，建议退出相应类别。")
 today = dt.date.today()
-flash = st.session_state.pop("pending_flash", None)
-if flash:
-    st.success(flash)
+flash.show("pending_flash")
 
 with session_scope(write=False) as s:
     total, df = rq.exit_proposals(s, actor, today)
@@ -43,8 +43,7 @@ if c1.button(f"确认处理（{len(chosen)}条）", type="primary", disabled=not
         with session_scope(actor=actor) as s:
             res = svc.confirm_exit_proposals(s, actor, chosen, today)
         st.session_state.pop("pending_editor", None)
-        st.session_state["pending_flash"] = (f"已结束 {res['ended']} 个类别，其中 {res['exited']} 人退出台账"
-                                             + (f"；{res['skipped']} 条已不符合条件，未处理" if res["skipped"] else "") + "。")
-        st.rerun()
+        flash.done("pending_flash", f"已结束 {res['ended']} 个类别，其中 {res['exited']} 人退出台账"
+                   + (f"；{res['skipped']} 条已不符合条件，未处理" if res["skipped"] else "") + "。")
     except ServiceError as e:
         st.error(str(e))

@@ -3,6 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components import person_form as pf
 from components.page import audit_search, page_header
 from components.record_delete import delete_control
@@ -106,9 +108,7 @@ if file is None:
 
 p = file.person
 loaded_at = st.session_state.get("person_loaded_at")
-flash = st.session_state.pop("person_flash", None)
-if flash:
-    st.success(flash)
+flash.show("person_flash")
 st.subheader(f"{p['name']}（{p['gender']}，{file.age}周岁）")
 st.caption(f"{file.township} · {file.village} · 身份证号码 {p['id_number']} · 状态：{p['status']}"
            + (f"（{p['exited_on']} {p['exit_reason']}）" if p["status"] == "已退出" else "")
@@ -119,9 +119,8 @@ st.page_link("pages/registry.py", label="返回人员台账", icon=":material/ar
 
 
 def _saved(msg: str) -> None:
-    st.session_state["person_flash"] = msg
     st.session_state.pop("person_viewed", None)  # reload the file (new versions) on the next run
-    st.rerun()
+    flash.done("person_flash", msg)
 
 
 def _conflict(e: ConflictError) -> None:

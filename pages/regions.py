@@ -3,6 +3,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components import flash
+
 from components import kpi
 from components.page import page_header
 from core import geo
@@ -14,9 +16,7 @@ from db.services import regions as svc
 actor = page_header("regions", "上传乡镇边界 GeoJSON（经纬度坐标，Polygon 或 MultiPolygon）。"
                                "按属性中的区划代码或名称匹配乡镇；顺时针、逆时针环绕都可，导入时统一校正。")
 
-flash = st.session_state.pop("regions_flash", None)
-if flash:
-    st.success(flash)
+flash.show("regions_flash")
 
 with session_scope(write=False) as s:
     shapes = q.township_shapes(s, actor)
@@ -82,6 +82,5 @@ if upload is not None:
                 st.error(str(e))
             else:
                 kpi.clear_cache()
-                st.session_state["regions_flash"] = f"已保存 {n} 个乡镇的边界。"
                 st.session_state.pop("geo_confirm", None)
-                st.rerun()
+                flash.done("regions_flash", f"已保存 {n} 个乡镇的边界。")

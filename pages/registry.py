@@ -4,6 +4,8 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import flash
+
 from components import cached
 from components.filter_bar import filter_bar
 from components.page import audit_search, page_header
@@ -55,9 +57,7 @@ if snap is None or snap["sig"] != sig:
 pg: rq.RegistryPage = snap["page"]
 helper_label: dict = snap["helpers"]
 
-flash = st.session_state.pop("reg_flash", None)
-if flash:
-    st.success(flash)
+flash.show("reg_flash")
 
 top = st.columns([3, 1, 1])
 top[0].markdown(f"共 **{pg.total:,}** 人 · 第 {pg.page}/{pg.pages} 页 · 每页 {rq.PAGE_SIZE} 人")
@@ -118,8 +118,7 @@ elif can_edit:
             with session_scope(actor=actor) as s:
                 n = svc.save_quick_edits(s, actor, edits, loaded_at=snap["at"], today=today)
             _reset()
-            st.session_state["reg_flash"] = f"已保存 {n} 人的修改。"
-            st.rerun()
+            flash.done("reg_flash", f"已保存 {n} 人的修改。")
         except ConflictError as e:
             st.error(str(e))
             if e.changes:

@@ -3,6 +3,8 @@ Every change is audited (Target is an Audited model)."""
 import pandas as pd
 import streamlit as st
 
+from components import flash
+
 from components import kpi
 from components.page import page_header
 from core import indicators as ci
@@ -13,9 +15,7 @@ from db.services import targets as svc
 
 actor = page_header("targets", "未设定时使用政策依据中的默认目标；乡镇单独目标优先于全县目标。")
 
-flash = st.session_state.pop("targets_flash", None)
-if flash:
-    st.success(flash)
+flash.show("targets_flash")
 
 with session_scope(write=False) as s:
     table = q.target_table(s)
@@ -38,8 +38,7 @@ st.caption(f"{ind.formula}。方向：{'越高越好' if ind.direction == ci.HIG
 
 def _done(msg: str) -> None:
     kpi.clear_cache()
-    st.session_state["targets_flash"] = msg
-    st.rerun()
+    flash.done("targets_flash", msg)
 
 
 left, right = st.columns(2)

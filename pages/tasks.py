@@ -3,6 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components.page import page_header
 from components.task_view import plain, status_metrics, styled, task_detail
 from core import tasks as rules
@@ -18,9 +20,7 @@ is_unit = actor.role == "unit"
 st.caption(("本单位牵头或参与的议定事项；进度由本单位联络员报送，办结后申请销号，由联席办审核。" if is_unit else
             "全部议定事项按状态排列，已逾期的在最前。状态由截止日期和报送情况自动判定，不能手工修改。"))
 
-flash = st.session_state.pop("tasks_flash", None)
-if flash:
-    st.success(flash)
+flash.show("tasks_flash")
 
 with session_scope(write=False) as s:
     units = mq.unit_options(s)
@@ -78,8 +78,7 @@ actions = rules.allowed_actions(actor.role, actor.unit_id, detail.lead_unit_id, 
 
 
 def _done(message: str) -> None:
-    st.session_state["tasks_flash"] = message
-    st.rerun()
+    flash.done("tasks_flash", message)
 
 
 if rules.REPORT in actions:

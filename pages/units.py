@@ -3,6 +3,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components.page import page_header
 from components.task_view import plain, with_dates
 from core import tasks as rules
@@ -15,14 +17,11 @@ actor = page_header("units", "联席会议成员单位、职责分工和组成�
 today = dt.date.today()
 manage = actor.role in ("admin", "office") and not actor.is_read_only
 
-flash = st.session_state.pop("units_flash", None)
-if flash:
-    st.success(flash)
+flash.show("units_flash")
 
 
 def _done(message: str) -> None:
-    st.session_state["units_flash"] = message
-    st.rerun()
+    flash.done("units_flash", message)
 
 
 with session_scope(write=False) as s:

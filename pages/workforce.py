@@ -4,6 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+
 from components import kpi
 from components.page import page_header
 from core import indicators as ci
@@ -17,15 +19,12 @@ actor = page_header("workforce", "每村1名儿童主任、每乡镇1名儿童�
 today = dt.date.today()
 editable = actor.can_edit_registry
 
-flash = st.session_state.pop("wf_flash", None)
-if flash:
-    st.success(flash)
+flash.show("wf_flash")
 
 
 def _done(msg: str) -> None:
     kpi.clear_cache()
-    st.session_state["wf_flash"] = msg
-    st.rerun()
+    flash.done("wf_flash", msg)
 
 
 with session_scope(write=False) as s:

@@ -16,7 +16,7 @@ H      T2/V22 一般       H3     Feb 1, 8, 15   (特困: office rule 每月4次
 """
 import datetime as dt
 
-from db.models import Assessment, Assignment, Helper, Person, Visit, VisitRule
+from db.models import Assessment, Assignment, Helper, Visit, VisitRule
 from tests import factories as f
 
 D = dt.date

@@ -2,7 +2,6 @@
 overdue list (headless Chromium against a live `streamlit run`)."""
 import re
 
-import pytest
 
 from tests import factories as f
 from tests.conftest import ARTIFACTS

@@ -3,15 +3,13 @@ hand-built set in tests/care/data.py."""
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
 
 from core.roles import Actor
 from core.visits import DEFAULT_RULES, Rule, next_due
 from db.engine import session_scope
-from db.models import Person, VisitRule
+from db.models import VisitRule
 from db.queries import care as q
 from db.queries import workbench as wb
-from tests import factories as f
 from tests.care import data
 
 D = dt.date

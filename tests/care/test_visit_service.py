@@ -3,7 +3,6 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from core.roles import Actor
 from db.engine import session_scope
 from db.models import AuditLog, Visit, VisitRule
 from db.queries import care as q

@@ -5,17 +5,15 @@ from __future__ import annotations
 import io
 from urllib.parse import urlparse
 
-import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+from tests.harness import live_server, login, wait_idle
 from tests.indicators.test_pages import seed
 from tests import factories as f
 
-playwright = pytest.importorskip("playwright.sync_api")
 
 
-def test_map_fills_townships_offline(sqlite_url, tmp_path):
+def test_map_fills_townships_offline(browser, sqlite_url, tmp_path):
     seed(sqlite_url, 3)
     from db.engine import dispose_all
 
@@ -23,8 +21,7 @@ def test_map_fills_townships_offline(sqlite_url, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     shot = ARTIFACTS / "indicators_map.png"
     requests: list[str] = []
-    with live_server(sqlite_url, tmp_path) as base, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with live_server(sqlite_url, tmp_path) as base:
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
         page.on("request", lambda r: requests.append(r.url))
         login(page, base, "office1", f.PASSWORD)
@@ -44,7 +41,7 @@ def test_map_fills_townships_offline(sqlite_url, tmp_path):
         chart.scroll_into_view_if_needed()
         page.screenshot(path=str(shot), full_page=True)
         png = chart.screenshot()
-        browser.close()
+        page.close()
 
     from PIL import Image
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from db.models import Meeting, Task, TaskUpdate, Unit
+from db.models import Meeting, Task, TaskUpdate
 from tests import factories as f
 
 D = dt.date

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import sync_playwright
 from sqlalchemy import update
 
 from core import indicators as ci
@@ -22,7 +21,7 @@ from db.queries import indicators as iq
 from db.queries import registry as rq
 from db.services import people as svc
 from tests.conftest import ARTIFACTS, pg_create_database, pg_drop_database, require_pg
-from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+from tests.harness import live_server, login, wait_idle
 
 PASSWORD = demo.DEMO_PASSWORD
 NEW_PHONE = "13977775432"
@@ -51,7 +50,7 @@ def _ledger(engine, office, label):
     return int(r["numerator"]), int(r["denominator"])
 
 
-def test_edit_in_one_process_is_seen_by_the_other(pg_demo, tmp_path):
+def test_edit_in_one_process_is_seen_by_the_other(browser, pg_demo, tmp_path):
     url, engine = pg_demo
     office = Actor("office", "office")
     today = dt.date.today()
@@ -72,11 +71,10 @@ def test_edit_in_one_process_is_seen_by_the_other(pg_demo, tmp_path):
     env = {"CAREDESK_CACHE_TTL": "600", "CAREDESK_COOKIE_KEY": "two-process-test-shared-cookie-key-0123456789"}
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    with live_server(url, tmp_path / "a", env) as base_a, live_server(url, tmp_path / "b", env) as base_b, \
-            sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        a = browser.new_context(viewport={"width": 2400, "height": 1400}).new_page()
-        b = browser.new_context(viewport={"width": 2400, "height": 1400}).new_page()
+    with live_server(url, tmp_path / "a", env) as base_a, live_server(url, tmp_path / "b", env) as base_b:
+        ctx_a = browser.new_context(viewport={"width": 2400, "height": 1400})
+        ctx_b = browser.new_context(viewport={"width": 2400, "height": 1400})
+        a, b = ctx_a.new_page(), ctx_b.new_page()
         login(a, base_a, "office", PASSWORD)
         login(b, base_b, "leader", PASSWORD)
 
@@ -110,4 +108,5 @@ def test_edit_in_one_process_is_seen_by_the_other(pg_demo, tmp_path):
         html_a = open_page(a, base_a, "registry")
         a.screenshot(path=str(ARTIFACTS / "perf_two_process_office_registry.png"))
         assert NEW_PHONE in html_a and old_phone not in html_a
-        browser.close()
+        ctx_a.close()
+        ctx_b.close()

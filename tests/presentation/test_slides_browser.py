@@ -1,37 +1,17 @@
 """会议投屏 in headless Chromium at 1920×1080: step through every slide, screenshot each
 (tests/artifacts/slide_<n>.png), each has its title and a chart or a table, and the page
 text holds no ID number, mobile number or full name."""
-import os
-
-import pytest
-
 from core.masking import ID_NUMBER_RE, MOBILE_RE
 from db.demo import DEMO_PASSWORD
-from tests.conftest import ARTIFACTS, IN_CI
-from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+from tests.conftest import ARTIFACTS
+from tests.harness import live_server, login, wait_idle
 
-CHROMIUM = "/usr/bin/chromium"
 TITLES = ("主要指标", "乡镇地图", "红旗乡镇", "成员单位考评", "逾期议定事项", "通报处置卡")
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not os.path.exists(CHROMIUM):
-        if IN_CI:
-            pytest.fail("CI=true requires Debian's chromium at /usr/bin/chromium")
-        pytest.skip("no /usr/bin/chromium")
-    from playwright.sync_api import sync_playwright
-
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
-        b.close()
-
-
-def test_slides_at_1920x1080(chromium, demo_county):
+def test_slides_at_1920x1080(browser, demo_county):
     with live_server(demo_county["url"], demo_county["dir"]) as base:
-        ctx = chromium.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
+        ctx = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="zh-CN")
         page = ctx.new_page()
         try:
             login(page, base, "leader", DEMO_PASSWORD)

@@ -2,25 +2,22 @@
 and sees it saved."""
 import re
 
-import pytest
 from sqlalchemy import select
 
 from db.engine import dispose_all, get_engine, session_scope
 from db.models import Person
 from tests.conftest import ARTIFACTS
 from tests.factories import PASSWORD
-from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
+from tests.harness import live_server, login, wait_idle
 from tests.registry.conftest import build
 
-playwright = pytest.importorskip("playwright.sync_api")
 
 
-def test_township_user_filters_opens_file_and_edits_phone(sqlite_url, tmp_path):
+def test_township_user_filters_opens_file_and_edits_phone(browser, sqlite_url, tmp_path):
     world = build(get_engine(sqlite_url))
     dispose_all()
     ARTIFACTS.mkdir(exist_ok=True)
-    with live_server(sqlite_url, tmp_path) as base, playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    with live_server(sqlite_url, tmp_path) as base:
         page = browser.new_page(viewport={"width": 1500, "height": 1000}, locale="zh-CN")
         try:
             login(page, base, "tw1", PASSWORD)
@@ -54,6 +51,6 @@ def test_township_user_filters_opens_file_and_edits_phone(sqlite_url, tmp_path):
             page.screenshot(path=str(ARTIFACTS / "registry_browser_failure.png"), full_page=True)
             raise
         finally:
-            browser.close()
+            page.close()
     with session_scope(get_engine(sqlite_url), write=False) as s:
         assert s.scalar(select(Person.phone).where(Person.id == world["p"]["a"])) == "13987654321"

@@ -1,6 +1,5 @@
 """The 系统管理 pages and 我的账户 through AppTest: what each shows, the actions they call,
 and that other roles cannot open them."""
-import datetime as dt
 from pathlib import Path
 
 from sqlalchemy import func, select
