@@ -4,7 +4,7 @@
     .venv/bin/python bench/indicators.py --people 200000 --backend postgresql   # temp PostgreSQL database
     DATABASE_URL=... .venv/bin/python bench/indicators.py --reuse               # an existing database
 
-cold   = db.queries.indicators.compute on a fresh engine (no Streamlit cache);
+cold   = areas.indicators.reads.compute on a fresh engine (no Streamlit cache);
 warm   = the same query again (database caches warm);
 cached = components.kpi.compute, the page-layer st.cache_data wrapper, on its second call;
 board  = this month + last month (what 指标看板 computes), trend = 12 months of one indicator.
@@ -56,7 +56,7 @@ def main() -> None:
     os.environ["DATABASE_URL"] = url
     try:
         if not args.reuse:
-            from db import demo
+            from tools import demo
 
             eng = get_engine(url)
             upgrade(eng)
@@ -65,7 +65,7 @@ def main() -> None:
             dispose_all()
 
         from core import indicators as ci
-        from db.queries import indicators as q
+        from areas.indicators import reads as q
 
         actor = Actor("bench", "office")
         label = ci.month_label(dt.date.today())

@@ -3,7 +3,7 @@
     .venv/bin/python bench/registry.py --people 200000                 # temp SQLite file
     DATABASE_URL=postgresql+psycopg://... .venv/bin/python bench/registry.py --people 200000
 
-The database must be empty (it is filled with db.demo.generate) unless --reuse is given.
+The database must be empty (it is filled with tools.demo.generate) unless --reuse is given.
 Prints the median of --runs runs per measurement.
 """
 from __future__ import annotations
@@ -44,16 +44,16 @@ def main(argv=None) -> int:
         os.environ["DATABASE_URL"] = url
     from sqlalchemy import select
 
-    from db import users
+    from areas.admin import users
     from db.engine import get_engine, session_scope
     from db.migrate import upgrade
     from db.models import User
-    from db.queries import registry as rq
+    from areas.registry import reads as rq
 
     engine = get_engine(url)
     upgrade(engine)
     if not args.reuse:
-        from db import demo
+        from tools import demo
 
         t = time.perf_counter()
         demo.generate(engine, people=args.people)

@@ -5,7 +5,7 @@
     .venv/bin/python bench/run.py --people 20000 --parts memory
 
 Parts (--parts, comma separated; default all but memory):
-  registry   filtered count + first page (db/queries/registry.page, uncached) for 5 typical
+  registry   filtered count + first page (areas/registry/reads.page, uncached) for 5 typical
              filters and a free-text search, office scope; the raw SQL floor = the very
              statements that call sends, replayed on the DBAPI cursor; ratio page/SQL
   naive      whole people (+ categories) table into pandas, filter/sort/slice in pandas
@@ -68,7 +68,7 @@ def ensure_db(people: int, path: str | None) -> str:
     with eng.connect() as c:
         n = c.execute(text("SELECT count(*) FROM people")).scalar()
     if not n:
-        from db import demo
+        from tools import demo
 
         t = time.perf_counter()
         demo.generate(eng, people=people)
@@ -77,7 +77,7 @@ def ensure_db(people: int, path: str | None) -> str:
 
 
 def filters():
-    from db.queries import registry as rq
+    from areas.registry import reads as rq
 
     return {
         "在册 (default)": rq.RegistryFilter(),
@@ -95,7 +95,7 @@ def part_registry(url: str, runs: int, results: dict) -> None:
 
     from core.roles import Actor
     from db.engine import get_engine, session_scope
-    from db.queries import registry as rq
+    from areas.registry import reads as rq
 
     eng = get_engine(url)
     office = Actor("office", "office")
@@ -261,7 +261,7 @@ def part_memory(url: str, people: int) -> None:
     import psutil
     from playwright.sync_api import sync_playwright
 
-    from db import demo
+    from tools import demo
     from tests.harness import CHROMIUM_ARGS, live_server, login, wait_idle
 
     data = Path(f"/tmp/bench/mem{people}")

@@ -17,7 +17,8 @@ from streamlit_authenticator.utilities import LoginError
 
 from core.passwords import policy_errors
 from core.roles import Actor
-from db import config, users
+from db import config
+from areas.admin import users
 from db.engine import session_scope
 from db.models import utcnow
 

@@ -25,9 +25,9 @@ from core.roles import Actor
 from db import cache as _cache
 from db import config as _config
 from db.engine import get_engine, session_scope
-from db.queries import indicators as _ind
-from db.queries import registry as _rq
-from db.queries import workbench as _wb
+from areas.indicators import reads as _ind
+from areas.registry import reads as _rq
+from areas.workbench import reads as _wb
 
 TTL_S: int = _config.load().cache_ttl_s
 

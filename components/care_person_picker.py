@@ -6,7 +6,7 @@ import streamlit as st
 from core.roles import Actor
 from db.engine import session_scope
 from components.page import audit_search
-from db.queries.people import search_people
+from areas.registry.person_reads import search_people
 
 
 def person_picker(actor: Actor, key: str, label: str = "选择对象") -> int | None:

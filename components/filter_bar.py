@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.categories import AGE_BANDS, CATEGORIES, DIFFICULTIES
 from core.roles import TOWNSHIP, Actor
-from db.queries.registry import SORTS, RegistryFilter
+from areas.registry.reads import SORTS, RegistryFilter
 
 STATUS_OPTIONS = ("在册", "已退出", "全部")
 HELPER_OPTIONS = {"已落实": "assigned", "未落实": "none"}

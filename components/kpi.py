@@ -11,7 +11,7 @@ from core import indicators as ci
 from core.roles import Actor
 from db import config as _config
 from db.engine import get_engine, session_scope
-from db.queries import indicators as _q
+from areas.indicators import reads as _q
 
 _BADGE = {ci.MET: "green", ci.WARN: "orange", ci.MISSED: "red", ci.NO_DATA: "gray"}
 

@@ -43,7 +43,7 @@ def page_header(key: str, caption: str | None = None) -> Actor:
 def audit_search(actor: Actor, where: str, text: str) -> None:
     """Audit a free-text search for people once per distinct text (not on every rerun)."""
     from db.engine import session_scope
-    from db.services.people import record_search
+    from areas.registry.writes import record_search
 
     text = (text or "").strip()
     key = f"_audited_search_{where}"

@@ -1,6 +1,6 @@
 """Forms for one person's file: the fields form, 纳入 (enrolment) and small add-forms.
 Each function owns its widget keys and returns the submitted values (or None); the page
-hands them to db/services/people.py, which validates again."""
+hands them to areas/registry/writes.py, which validates again."""
 from __future__ import annotations
 
 import datetime as dt

@@ -5,8 +5,8 @@ import streamlit as st
 
 from core.roles import Actor
 from db.engine import session_scope
-from db.services import ServiceError
-from db.services import records
+from db.errors import ServiceError
+from areas.records import writes as records
 
 
 def delete_control(actor: Actor, kind: str, options: dict[int, str], key: str) -> None:

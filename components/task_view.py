@@ -63,7 +63,7 @@ def status_metrics(counts: dict[str, int]) -> None:
 
 
 def task_detail(detail) -> None:
-    """One task (db.queries.tasks.TaskDetail): what, who, when, acceptance, reports, office actions."""
+    """One task (areas.meetings.task_reads.TaskDetail): what, who, when, acceptance, reports, office actions."""
     st.markdown(f"#### {plain(detail.title)}")
     c1, c2, c3, c4 = st.columns(4)
     c1.metric("状态", detail.status, delta=None)

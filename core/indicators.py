@@ -3,7 +3,7 @@ direction, default target, warning band and the seed each comes from; plus the p
 arithmetic around them (rate, status against a target, periods).
 
 Values are percentages (0–100). The SQL that counts numerators and denominators lives in
-db/queries/indicators.py; nothing here touches a database.
+areas/indicators/reads.py; nothing here touches a database.
 """
 from __future__ import annotations
 

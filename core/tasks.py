@@ -1,6 +1,6 @@
 """Task (议定事项/督办任务) status rules — derived from dates and updates, never typed in.
 
-The same rules exist once more as a SQL expression in db/queries/tasks.py (for filtering
+The same rules exist once more as a SQL expression in areas/meetings/task_reads.py (for filtering
 and aggregation); tests/meetings checks that both give the same answer on the same data.
 
 Definitions (all as of a day `today`):

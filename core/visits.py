@@ -1,6 +1,6 @@
 """Visit frequency (seed 001): ordinary cases at least 2 visits a month, especially
 difficult (特别困难) cases at least 1 visit a week. One place for the rule; the SQL in
-db/queries/care.py is built from the same parameters (`Rule.key`, `Rule.interval_days`,
+areas/care/reads.py is built from the same parameters (`Rule.key`, `Rule.interval_days`,
 `Rule.required`) and the tests check that both give the same answers.
 
 Definitions (decided here, used everywhere):

@@ -36,7 +36,7 @@ def ensure_ready(url: str | None = None) -> None:
                     select(func.count()).select_from(User)
                 )
             if empty:
-                from db import demo
+                from tools import demo
 
                 _say(f"空数据库：正在生成演示数据（示范县，{settings.demo_people} 人）……")
                 demo.generate(engine, people=settings.demo_people)
@@ -45,9 +45,9 @@ def ensure_ready(url: str | None = None) -> None:
 
 
 def print_demo_accounts() -> None:
-    from db import demo
+    from tools import demo
 
-    _say("演示账户（仅用于演示数据，正式环境请用 python -m db.users create 建立账户）：")
+    _say("演示账户（仅用于演示数据，正式环境请用 python -m areas.admin.users create 建立账户）：")
     for username, role, password, scope in demo.DEMO_ACCOUNTS:
         _say(f"  {username:<10} {password:<16} {role:<9} {scope}")
 

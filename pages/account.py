@@ -4,7 +4,7 @@ import streamlit as st
 from components.auth import password_change_form
 from components.page import page_header
 from db.engine import session_scope
-from db.queries import admin as q
+from areas.admin import reads as q
 
 actor = page_header("account")
 

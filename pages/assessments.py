@@ -8,9 +8,9 @@ from components.page import page_header
 from components.tables import count_table
 from core.assessments import LEVELS, period_label, suggest_period
 from db.engine import session_scope
-from db.queries import care as q
-from db.services import ServiceError
-from db.services import care as svc
+from areas.care import reads as q
+from db.errors import ServiceError
+from areas.care import writes as svc
 
 actor = page_header("assessments", "文件002：每年3月、9月各开展一次儿童风险分类评估，高风险对象持续跟踪。")
 today = dt.date.today()

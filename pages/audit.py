@@ -6,9 +6,9 @@ import streamlit as st
 from components.page import page_header
 from db import config
 from db.engine import session_scope
-from db.queries import admin as q
-from db.services import ServiceError
-from db.services import admin as svc
+from areas.admin import reads as q
+from db.errors import ServiceError
+from areas.admin import writes as svc
 
 actor = page_header(
     "audit",

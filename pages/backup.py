@@ -9,7 +9,7 @@ from components import flash
 from components.page import page_header
 from db import backup, config
 from db.engine import get_engine, session_scope
-from db.queries import admin as q
+from areas.admin import reads as q
 
 actor = page_header("backup", "在线备份：备份时系统可照常使用。备份文件含全部个人信息，请妥善保管并定期复制到离线介质。")
 

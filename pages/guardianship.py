@@ -7,7 +7,7 @@ import streamlit as st
 from components.page import page_header
 from components.tables import count_table
 from db.engine import session_scope
-from db.queries import care as q
+from areas.care import reads as q
 
 actor = page_header("guardianship", "文件002：监护人须具备监护能力；委托监护须签订委托监护协议（责任确认书）并经村(居)见证。")
 today = dt.date.today()

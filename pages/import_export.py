@@ -7,10 +7,11 @@ import streamlit as st
 
 from components.filter_bar import STATE_KEY
 from components.page import page_header
-from db import exporter, importer
+from areas.registry import exporter
+from areas.registry import importer
 from db.engine import session_scope
-from db.queries import registry as rq
-from db.services import ServiceError
+from areas.registry import reads as rq
+from db.errors import ServiceError
 
 actor = page_header("import_export")
 today = dt.date.today()

@@ -9,9 +9,9 @@ from components.care_person_picker import person_picker
 from components.page import page_header
 from core import incidents as inc
 from db.engine import session_scope
-from db.queries import care as q
-from db.services import ServiceError
-from db.services import care as svc
+from areas.care import reads as q
+from db.errors import ServiceError
+from areas.care import writes as svc
 
 actor = page_header("incidents", "文件002附件3 通报处置卡：发现 → 报告 → 转介 → 处置 → 结案，逐步办理，不能跳步。")
 today = dt.date.today()

@@ -9,8 +9,8 @@ from components.page import page_header
 from components.tables import count_table
 from core import indicators as ci
 from db.engine import session_scope
-from db.queries import indicators as q
-from db.services import ServiceError
+from areas.indicators import reads as q
+from db.errors import ServiceError
 
 actor = page_header("indicators")
 

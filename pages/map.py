@@ -8,7 +8,7 @@ from components.page import page_header
 from components.tables import count_table
 from core import indicators as ci
 from db.engine import session_scope
-from db.queries import indicators as q
+from areas.indicators import reads as q
 
 actor = page_header("map")
 

@@ -8,11 +8,11 @@ from components import flash
 from components.page import page_header
 from components.task_view import plain, styled, with_dates
 from core import tasks as rules
-from db import meeting_pack
+from areas.meetings import pack as meeting_pack
 from db.engine import session_scope
-from db.queries import meetings as mq
-from db.services import ServiceError
-from db.services import meetings as svc
+from areas.meetings import reads as mq
+from db.errors import ServiceError
+from areas.meetings import writes as svc
 
 actor = page_header("meetings", "全体会议原则上每半年召开一次；议定事项明确牵头单位、责任单位、办结时限和验收标准，由联席办督促落实。")
 today = dt.date.today()

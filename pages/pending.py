@@ -8,9 +8,9 @@ from components import flash
 
 from components.page import page_header
 from db.engine import session_scope
-from db.queries import registry as rq
-from db.services import ServiceError
-from db.services import people as svc
+from areas.registry import reads as rq
+from db.errors import ServiceError
+from areas.registry import writes as svc
 
 actor = page_header("pending", "按出生日期计算：农村留守儿童年满16周岁、各类儿童年满18周岁，建议退出相应类别。")
 today = dt.date.today()

@@ -11,10 +11,10 @@ from components.record_delete import delete_control
 from core.categories import CATEGORIES, SUBTYPES, label
 from db.engine import session_scope
 from db.models import utcnow
-from db.queries import people as pq
-from db.queries import registry as rq
-from db.services import ConflictError, ServiceError
-from db.services import people as svc
+from areas.registry import person_reads as pq
+from areas.registry import reads as rq
+from db.errors import ConflictError, ServiceError
+from areas.registry import writes as svc
 
 actor = page_header("person")
 today = dt.date.today()

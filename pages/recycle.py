@@ -3,9 +3,9 @@ import streamlit as st
 
 from components.page import page_header
 from db.engine import session_scope
-from db.queries import records as rq
-from db.services import ServiceError
-from db.services import records as svc
+from areas.records import reads as rq
+from db.errors import ServiceError
+from areas.records import writes as svc
 
 actor = page_header("recycle", "删除的记录保留删除人、时间和原因；联席办/民政局可恢复。")
 kinds = {None: "全部类别"} | {k: v.label for k, v in svc.KINDS.items()}

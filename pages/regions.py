@@ -9,9 +9,9 @@ from components import kpi
 from components.page import page_header
 from core import geo
 from db.engine import session_scope
-from db.queries import indicators as q
-from db.services import ServiceError
-from db.services import regions as svc
+from areas.indicators import reads as q
+from db.errors import ServiceError
+from areas.regions import writes as svc
 
 actor = page_header("regions", "上传乡镇边界 GeoJSON（经纬度坐标，Polygon 或 MultiPolygon）。"
                                "按属性中的区划代码或名称匹配乡镇；顺时针、逆时针环绕都可，导入时统一校正。")

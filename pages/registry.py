@@ -11,9 +11,9 @@ from components.filter_bar import filter_bar
 from components.page import audit_search, page_header
 from db.engine import session_scope
 from db.models import utcnow
-from db.queries import registry as rq
-from db.services import ConflictError, ServiceError
-from db.services import people as svc
+from areas.registry import reads as rq
+from db.errors import ConflictError, ServiceError
+from areas.registry import writes as svc
 
 EDITOR = "reg_editor"
 SNAP = "reg_snapshot"

@@ -7,8 +7,8 @@ import streamlit as st
 from components.page import page_header
 from components.task_view import with_dates
 from db.engine import session_scope
-from db.queries import meetings as mq
-from db.queries import tasks as q
+from areas.meetings import reads as mq
+from areas.meetings import task_reads as q
 
 actor = page_header("scorecards", "统计口径：牵头任务中截止日期落在考评期内的；按期办结率 = 按期办结 ÷（按期办结 + 逾期办结 + 逾期未办结）。"
                                   "申请销号在期限内、尚待联席办审核的不计逾期。")

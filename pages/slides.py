@@ -19,9 +19,9 @@ from components.tables import suppress_counts
 from core import indicators as ci
 from core import tasks as task_rules
 from db.engine import session_scope
-from db.queries import indicators as iq
-from db.queries import slides as sq
-from db.queries import tasks as tq
+from areas.indicators import reads as iq
+from areas.meetings import slide_reads as sq
+from areas.meetings import task_reads as tq
 
 actor = presentation.presenting(page_header("slides"))
 presentation.slide_style(actor)

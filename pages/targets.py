@@ -9,9 +9,9 @@ from components import kpi
 from components.page import page_header
 from core import indicators as ci
 from db.engine import session_scope
-from db.queries import indicators as q
-from db.services import ServiceError
-from db.services import targets as svc
+from areas.indicators import reads as q
+from db.errors import ServiceError
+from areas.indicators import writes as svc
 
 actor = page_header("targets", "未设定时使用政策依据中的默认目标；乡镇单独目标优先于全县目标。")
 

@@ -9,10 +9,10 @@ from components.page import page_header
 from components.task_view import plain, status_metrics, styled, task_detail
 from core import tasks as rules
 from db.engine import session_scope
-from db.queries import meetings as mq
-from db.queries import tasks as q
-from db.services import ServiceError
-from db.services import meetings as svc
+from areas.meetings import reads as mq
+from areas.meetings import task_reads as q
+from db.errors import ServiceError
+from areas.meetings import writes as svc
 
 actor = page_header("tasks")
 today = dt.date.today()

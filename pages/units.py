@@ -9,9 +9,9 @@ from components.page import page_header
 from components.task_view import plain, with_dates
 from core import tasks as rules
 from db.engine import session_scope
-from db.queries import meetings as mq
-from db.services import ServiceError
-from db.services import meetings as svc
+from areas.meetings import reads as mq
+from db.errors import ServiceError
+from areas.meetings import writes as svc
 
 actor = page_header("units", "联席会议成员单位、职责分工和组成人员。成员因工作调整或职位变动的，由继任者履行成员职责（席位属于单位）。")
 today = dt.date.today()

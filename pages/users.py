@@ -4,9 +4,9 @@ import streamlit as st
 from components.page import page_header
 from core.roles import ROLE_LABELS, ROLES, TOWNSHIP, UNIT
 from db.engine import session_scope
-from db.queries import admin as q
-from db.services import ServiceError
-from db.services import admin as svc
+from areas.admin import reads as q
+from db.errors import ServiceError
+from areas.admin import writes as svc
 
 actor = page_header("users", "账户不会被删除：停用后保留全部记录，可随时重新启用。所有操作记入审计日志。")
 

@@ -9,9 +9,9 @@ from components.tables import count_table
 from core.categories import CATEGORIES, DIFFICULTIES, SERVICE_TYPES
 from core.visits import ANY_CATEGORY, PERIODS
 from db.engine import session_scope
-from db.queries import care as q
-from db.services import ServiceError
-from db.services import care as svc
+from areas.care import reads as q
+from db.errors import ServiceError
+from areas.care import writes as svc
 
 actor = page_header("visits", "频次要求（文件001）：一般对象每月至少走访2次，特别困难对象每周至少1次；联席办可按类别调整。")
 today = dt.date.today()

@@ -10,9 +10,9 @@ from components import kpi
 from components.page import page_header
 from core import indicators as ci
 from db.engine import session_scope
-from db.queries import workforce as wq
-from db.services import ServiceError
-from db.services import workforce as svc
+from areas.workforce import reads as wq
+from db.errors import ServiceError
+from areas.workforce import writes as svc
 
 actor = page_header("workforce", "每村1名儿童主任、每乡镇1名儿童督导员、每村至少1名关爱儿童志愿者；"
                                  "每乡镇1所标准化儿童之家和寄宿制学校（002、003）。")

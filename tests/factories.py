@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from core import idnumber
 from core.roles import Actor
-from db import users
+from areas.admin import users
 from db.models import Person, PersonCategory, Region, Unit
 
 _seq = itertools.count(1)

@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.pages import pages_for
 from core.roles import ROLES
-from db import users
+from areas.admin import users
 from db.engine import session_scope
 from db.models import AuditLog, Person
 from tests import factories as f

@@ -4,9 +4,9 @@ import pytest
 
 from db.engine import session_scope
 from db.models import Guardian
-from db.queries import care as q
-from db.services import ConflictError, ForbiddenError, ServiceError
-from db.services import care as svc
+from areas.care import reads as q
+from db.errors import ConflictError, ForbiddenError, ServiceError
+from areas.care import writes as svc
 from tests import factories as f
 
 D = dt.date

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from core import incidents as inc
 from db.engine import session_scope
 from db.models import AuditLog, IncidentCard
-from db.queries import care as q
-from db.queries import workbench as wb
-from db.services import ConflictError, ForbiddenError, ServiceError
-from db.services import care as svc
+from areas.care import reads as q
+from areas.workbench import reads as wb
+from db.errors import ConflictError, ForbiddenError, ServiceError
+from areas.care import writes as svc
 from tests import factories as f
 
 D = dt.date

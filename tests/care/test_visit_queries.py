@@ -8,8 +8,8 @@ from core.roles import Actor
 from core.visits import DEFAULT_RULES, Rule, next_due
 from db.engine import session_scope
 from db.models import VisitRule
-from db.queries import care as q
-from db.queries import workbench as wb
+from areas.care import reads as q
+from areas.workbench import reads as wb
 from tests.care import data
 
 D = dt.date

@@ -5,9 +5,9 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import AuditLog, Visit, VisitRule
-from db.queries import care as q
-from db.services import ForbiddenError, ServiceError
-from db.services import care as svc
+from areas.care import reads as q
+from db.errors import ForbiddenError, ServiceError
+from areas.care import writes as svc
 from tests import factories as f
 from tests.care import data
 

@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, func, insert, select, text
 from core.categories import CATEGORIES, SUBTYPES, exit_proposal
 from core.passwords import policy_errors
 from core.visits import DEFAULT_RULES
-from db import demo
+from tools import demo
 from db import models as m
-from db.demo_geo import is_simple, township_boundaries
+from tools.demo_geo import is_simple, township_boundaries
 
 TODAY = dt.date(2026, 11, 22)
 EMPTY_BY_DESIGN = {"audit_log", "login_attempts", "targets"}  # written by the app, not the demo

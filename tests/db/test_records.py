@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import AuditLog, Visit, Worker
-from db.queries import records as rq
-from db.services import ForbiddenError, ServiceError
-from db.services import records
+from areas.records import reads as rq
+from db.errors import ForbiddenError, ServiceError
+from areas.records import writes as records
 from tests import factories as f
 
 

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from db import users
+from areas.admin import users
 from db.engine import session_scope
 from db.models import AuditLog, utcnow
 from sqlalchemy import select

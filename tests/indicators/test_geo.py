@@ -1,4 +1,4 @@
-"""GeoJSON import: winding, MultiPolygon, matching, refusals (core.geo + db.services.regions)."""
+"""GeoJSON import: winding, MultiPolygon, matching, refusals (core.geo + areas.regions.writes)."""
 from __future__ import annotations
 
 import json
@@ -9,8 +9,8 @@ from core import geo
 from core.roles import Actor
 from db.engine import session_scope
 from db.models import AuditLog, Region
-from db.services import ForbiddenError, ServiceError
-from db.services import regions as svc
+from db.errors import ForbiddenError, ServiceError
+from areas.regions import writes as svc
 from tests import factories as f
 
 ADMIN = Actor("admin1", "admin")

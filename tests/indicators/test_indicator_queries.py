@@ -17,7 +17,7 @@ from db.models import (
     Assessment, AssessmentRound, Assignment, AuditLog, Facility, Guardian, Helper, IncidentCard, Person, SchoolStat, Task,
     Visit, Worker,
 )
-from db.queries import indicators as q
+from areas.indicators import reads as q
 from tests import factories as f
 
 D = dt.date

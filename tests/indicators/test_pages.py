@@ -10,7 +10,7 @@ import pytest
 
 from core import geo
 from core import indicators as ci
-from db.demo_geo import township_boundaries
+from tools.demo_geo import township_boundaries
 from db.engine import get_engine, session_scope
 from db.models import Assignment, Helper, Region, Target
 from tests import factories as f

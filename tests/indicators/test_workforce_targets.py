@@ -9,11 +9,11 @@ from core import indicators as ci
 from core.roles import Actor
 from db.engine import session_scope
 from db.models import AuditLog
-from db.queries import indicators as q
-from db.queries import workforce as wq
-from db.services import ConflictError, ForbiddenError, ServiceError
-from db.services import targets as ts
-from db.services import workforce as ws
+from areas.indicators import reads as q
+from areas.workforce import reads as wq
+from db.errors import ConflictError, ForbiddenError, ServiceError
+from areas.indicators import writes as ts
+from areas.workforce import writes as ws
 from tests import factories as f
 
 D = dt.date

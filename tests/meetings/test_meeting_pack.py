@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from core.masking import ID_NUMBER_RE, MOBILE_RE
-from db import meeting_pack
+from areas.meetings import pack as meeting_pack
 from db.engine import session_scope
 from db.models import AuditLog, IncidentCard, Meeting, Region, Task, Unit
-from db.services import ForbiddenError
+from db.errors import ForbiddenError
 from tests import factories as f
 from tests.meetings.data import TODAY, build
 

@@ -6,10 +6,10 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import AuditLog, Task, TaskEvent, UnitMember
-from db.queries import meetings as mq
-from db.queries import tasks as tq
-from db.services import ConflictError, ForbiddenError, ServiceError
-from db.services import meetings as svc
+from areas.meetings import reads as mq
+from areas.meetings import task_reads as tq
+from db.errors import ConflictError, ForbiddenError, ServiceError
+from areas.meetings import writes as svc
 from tests import factories as f
 from tests.meetings.data import TODAY, build
 

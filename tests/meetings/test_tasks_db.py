@@ -7,7 +7,7 @@ from sqlalchemy import select
 from core import tasks as rules
 from db.engine import session_scope
 from db.models import Task, TaskUpdate
-from db.queries import tasks as q
+from areas.meetings import task_reads as q
 from tests import factories as f
 from tests.meetings.data import TODAY, build
 

@@ -7,7 +7,7 @@ from db import audit
 from db.cache import generation
 from db.engine import session_scope
 from db.models import Person
-from db.services import people as svc
+from areas.registry import writes as svc
 from tests import factories as f
 
 

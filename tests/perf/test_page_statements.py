@@ -12,10 +12,10 @@ import streamlit as st
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-from db import demo
+from tools import demo
 from db.engine import dispose_all, get_engine
 from db.migrate import upgrade
-from db.queries.registry import PAGE_SIZE
+from areas.registry.reads import PAGE_SIZE
 from tests.harness import app_test
 
 # Upper bounds per cold page run as office (app.py sign-in check included). Measured at

@@ -13,13 +13,13 @@ from sqlalchemy import update
 from core import indicators as ci
 from core.masking import mask_phone
 from core.roles import Actor
-from db import demo
+from tools import demo
 from db.engine import dispose_all, get_engine, session_scope
 from db.migrate import upgrade
 from db.models import Person
-from db.queries import indicators as iq
-from db.queries import registry as rq
-from db.services import people as svc
+from areas.indicators import reads as iq
+from areas.registry import reads as rq
+from areas.registry import writes as svc
 from tests.conftest import ARTIFACTS, pg_create_database, pg_drop_database, require_pg
 from tests.harness import live_server, login, wait_idle
 

@@ -1,4 +1,4 @@
-"""A small demo county (db.demo, 300 people) on SQLite that the app under AppTest reads,
+"""A small demo county (tools.demo, 300 people) on SQLite that the app under AppTest reads,
 and the full names of everybody in it (people and guardians) for the leak checks."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import pytest
 from sqlalchemy import select
 
-from db import demo
+from tools import demo
 from db.engine import dispose_all, get_engine, session_scope
 from db.migrate import upgrade
 from db.models import Guardian, Person

@@ -2,7 +2,7 @@
 (tests/artifacts/slide_<n>.png), each has its title and a chart or a table, and the page
 text holds no ID number, mobile number or full name."""
 from core.masking import ID_NUMBER_RE, MOBILE_RE
-from db.demo import DEMO_PASSWORD
+from tools.demo import DEMO_PASSWORD
 from tests.conftest import ARTIFACTS
 from tests.harness import live_server, login, wait_idle
 

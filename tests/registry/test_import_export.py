@@ -9,10 +9,11 @@ from sqlalchemy import func, select
 
 from core import idnumber
 from core.excel_safety import UploadLimits
-from db import exporter, importer
+from areas.registry import exporter
+from areas.registry import importer
 from db.engine import session_scope
 from db.models import AuditLog, Helper, Person
-from db.queries.registry import RegistryFilter
+from areas.registry.reads import RegistryFilter
 from tests.registry.conftest import TODAY
 
 V11, V12, V21 = "测试1-1村", "测试1-2村", "测试2-1村"
@@ -252,7 +253,7 @@ def test_export_masked_by_default_escaped_and_audited(world):
 
 
 def test_export_full_identity_needs_reason_and_role(world):
-    from db.services import ForbiddenError, ServiceError
+    from db.errors import ForbiddenError, ServiceError
 
     with pytest.raises(ServiceError, match="用途"):
         with session_scope(world["engine"], actor=world["tw1"]) as s:

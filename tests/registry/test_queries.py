@@ -2,8 +2,8 @@
 import pytest
 
 from db.engine import session_scope
-from db.queries import registry as rq
-from db.queries.registry import RegistryFilter as F
+from areas.registry import reads as rq
+from areas.registry.reads import RegistryFilter as F
 from tests.registry.conftest import TODAY
 
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from core import idnumber
 from db.engine import session_scope
 from db.models import Assignment, AuditLog, Person, PersonCategory
-from db.queries import registry as rq
-from db.services import ConflictError, ForbiddenError
-from db.services import people as svc
+from areas.registry import reads as rq
+from db.errors import ConflictError, ForbiddenError
+from areas.registry import writes as svc
 from tests.registry.conftest import TODAY
 
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from db import users
+from areas.admin import users
 from db.engine import session_scope
 from db.models import AuditLog, User
 from tests import factories as f

@@ -8,12 +8,13 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from db import audit, users
+from db import audit
+from areas.admin import users
 from db.engine import session_scope
 from db.models import AuditLog, User
-from db.queries import admin as q
-from db.services import ConflictError, ForbiddenError, ServiceError
-from db.services import admin as svc
+from areas.admin import reads as q
+from db.errors import ConflictError, ForbiddenError, ServiceError
+from areas.admin import writes as svc
 from tests import factories as f
 
 

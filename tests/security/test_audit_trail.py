@@ -8,13 +8,17 @@ import io
 from openpyxl import Workbook
 from sqlalchemy import select
 
-from db import audit, exporter, importer, users
+from db import audit
+from areas.registry import exporter
+from areas.registry import importer
+from areas.admin import users
 from db.engine import session_scope
 from db.models import AuditLog, Person, User
-from db.queries import admin as aq
-from db.queries.registry import RegistryFilter
-from db.services import admin as admin_svc
-from db.services import people, workforce
+from areas.admin import reads as aq
+from areas.registry.reads import RegistryFilter
+from areas.admin import writes as admin_svc
+from areas.registry import writes as people
+from areas.workforce import writes as workforce
 from tests import factories as f
 
 TODAY = dt.date.today()

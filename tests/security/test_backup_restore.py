@@ -14,7 +14,7 @@ from sqlalchemy import func, select, text, update
 from db import backup
 from db.engine import make_engine, session_scope
 from db.models import AppSetting, AuditLog, Person
-from db.queries import admin as q
+from areas.admin import reads as q
 from db.restore import restore
 from tests import factories as f
 from tests.conftest import pg_create_database, pg_drop_database

@@ -16,7 +16,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select, text
 
 from core import idnumber
-from db import importer
+from areas.registry import importer
 from db.engine import session_scope
 from db.models import AuditLog, Person, PersonCategory
 from tests import factories as f
@@ -29,7 +29,8 @@ CHILD = textwrap.dedent("""
     import pathlib, sys
     from sqlalchemy import event
     from sqlalchemy.orm import Session
-    from db import importer, users
+    from areas.registry import importer
+    from areas.admin import users
     from db.engine import make_engine, session_scope
 
     url, ledger, marker = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
@@ -128,7 +129,7 @@ def test_kill_during_import_leaves_a_consistent_database(engine, backend, ledger
 
     # the database is still fully usable: the same import now completes, exactly once
     with session_scope(engine, write=False) as s:
-        from db import users
+        from areas.admin import users
 
         tw1 = users.actor_for(users.get_user(s, "tw1"))
     with session_scope(engine, actor=tw1) as s:

@@ -1,6 +1,6 @@
 """No lost update: 8 threads, each with its own database sessions, save 200 quick edits
 on 50 shared people through the same service function the 人员台账 page calls
-(db.services.people.save_quick_edits with the version the page loaded)."""
+(areas.registry.writes.save_quick_edits with the version the page loaded)."""
 import threading
 from collections import defaultdict
 
@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from db.engine import session_scope
 from db.models import AuditLog, Person
-from db.services import ConflictError
-from db.services import people
+from db.errors import ConflictError
+from areas.registry import writes as people
 from tests import factories as f
 
 THREADS, ROUNDS, PEOPLE = 8, 25, 50  # 8 × 25 = 200 edits

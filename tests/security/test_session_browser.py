@@ -15,7 +15,7 @@ from sqlalchemy import select
 from db.engine import dispose_all, get_engine, session_scope
 from db.migrate import upgrade
 from db.models import Person, User
-from db.services import admin as admin_svc
+from areas.admin import writes as admin_svc
 from tests import factories as f
 from tests.conftest import ARTIFACTS
 from tests.harness import live_server, login, wait_idle

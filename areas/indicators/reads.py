@@ -1,0 +1,623 @@
+"""Indicators (DESIGN.md §5) computed by SQL aggregation, per township and for the county,
+for one month. Numerator and denominator are always kept, so every figure can be explained.
+
+Scope: aggregates follow db.scope.township_clause(aggregate=True) (a township user sees its
+own township only; every other role the whole county). The people behind a numerator's
+complement are listed only for roles entitled to personal data (row scope); everyone
+else gets the count.
+
+No caching here: pages cache with a short TTL if they want to.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Date, and_, case, cast, exists, func, literal, not_, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core import indicators as ci
+from core.categories import CHILD_CATEGORIES
+from core.masking import mask_id_number
+from core.roles import TOWNSHIP, Actor
+from db import audit
+from db.models import (
+    Assessment,
+    AssessmentRound,
+    Assignment,
+    Facility,
+    Guardian,
+    Helper,
+    IncidentCard,
+    Person,
+    PersonCategory,
+    Region,
+    SchoolStat,
+    Target,
+    Task,
+    Worker,
+)
+from areas.care import reads as care
+from db.scope import township_clause
+
+TOTAL = 0  # township_id of the county-total row
+TOTAL_NAME = "全县"
+COLUMNS = ["code", "指标", "township_id", "乡镇", "numerator", "denominator", "value", "target", "status"]
+
+DIRECTOR = "儿童主任"
+SUPERVISOR = "儿童督导员"
+VOLUNTEER = "志愿者"
+HOME = "儿童之家"
+BOARDING = "寄宿制学校"
+
+
+# ---------------------------------------------------------------- building blocks
+def _active_on(as_of: dt.date):
+    """In the registry on `as_of`: enrolled by then and not yet exited."""
+    return and_(Person.enrolled_on <= as_of, or_(Person.status == "在册", Person.exited_on > as_of))
+
+
+def _is_child(as_of: dt.date):
+    return exists(
+        select(PersonCategory.id).where(
+            PersonCategory.person_id == Person.id,
+            PersonCategory.category.in_(sorted(CHILD_CATEGORIES)),
+            PersonCategory.start_on <= as_of,
+            or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= as_of),
+        )
+    )
+
+
+def _from_people(stmt, outer):
+    """Add the outer join a people indicator needs (if any)."""
+    if outer is not None:
+        sub, on = outer
+        stmt = stmt.outerjoin(sub, on)
+    return stmt
+
+
+def _utc(d: dt.date) -> dt.datetime:
+    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
+
+
+def _people_spec(code: str, per: ci.Period):
+    """(population, numerator, outer join or None) for a people-based indicator."""
+    as_of = per.as_of
+    active = _active_on(as_of)
+    if code == "helper_rate":
+        has_helper = exists(
+            select(Assignment.id)
+            .join(Helper, Helper.id == Assignment.helper_id)
+            .where(
+                Assignment.person_id == Person.id,
+                Assignment.start_on <= as_of,
+                or_(Assignment.end_on.is_(None), Assignment.end_on >= as_of),
+                Helper.deleted_at.is_(None),
+            )
+        )
+        return active, has_helper, None
+    if code == "visit_on_time":
+        # The visit rule and the monthly 按期 definition belong to core/visits.py and
+        # areas/care/reads.person_month (one place): counted = required > 0 in month M,
+        # compliant = visits inside the window >= required.
+        pm = care.person_month(per.start.year, per.start.month, as_of=per.as_of)
+        return pm.c.required > 0, pm.c.visits >= pm.c.required, (pm, pm.c.person_id == Person.id)
+    if code == "assessment_rate":
+        # Children (as the assessment module counts them), assessed in the round in force on as_of.
+        rnd = _round_in_force(as_of)
+        done = exists(
+            select(Assessment.id).where(
+                Assessment.person_id == Person.id,
+                Assessment.deleted_at.is_(None),
+                Assessment.assessed_on <= as_of,
+                or_(Assessment.round_id == rnd,
+                    and_(Assessment.round_id.is_(None), Assessment.period == ci.assessment_round(as_of))),
+            )
+        )
+        return and_(active, _is_child(as_of)), done, None
+    if code == "guardianship_rate":
+        ok = exists(
+            select(Guardian.id).where(
+                Guardian.person_id == Person.id,
+                Guardian.deleted_at.is_(None),
+                or_(
+                    Guardian.capacity == "有",
+                    and_(Guardian.entrusted.is_(True), Guardian.agreement_signed_on.is_not(None),
+                         Guardian.agreement_signed_on <= as_of),
+                ),
+            )
+        )
+        return and_(active, _is_child(as_of)), ok, None
+    if code == "ledger_monthly":
+        lo, hi = _utc(per.start), _utc(as_of + dt.timedelta(days=1))
+        touched = or_(
+            and_(Person.reviewed_on >= per.start, Person.reviewed_on <= as_of),
+            and_(Person.updated_at >= lo, Person.updated_at < hi),
+            and_(Person.created_at >= lo, Person.created_at < hi),
+        )
+        return active, touched, None
+    raise KeyError(code)
+
+
+def _round_in_force(as_of: dt.date):
+    """id of the latest assessment round opened on or before as_of (NULL when none)."""
+    return (
+        select(AssessmentRound.id)
+        .where(AssessmentRound.opened_on <= as_of)
+        .order_by(AssessmentRound.opened_on.desc(), AssessmentRound.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _worker_active(as_of: dt.date, kind: str):
+    return and_(
+        Worker.kind == kind,
+        Worker.deleted_at.is_(None),
+        Worker.appointed_on <= as_of,
+        or_(Worker.left_on.is_(None), Worker.left_on > as_of),
+    )
+
+
+def _facility_ok(as_of: dt.date, kind: str):
+    return and_(
+        Facility.kind == kind,
+        Facility.deleted_at.is_(None),
+        Facility.status == "运行",
+        Facility.standard.is_(True),
+        or_(Facility.opened_on.is_(None), Facility.opened_on <= as_of),
+    )
+
+
+def _village_has(code: str, village, as_of: dt.date):
+    kind = DIRECTOR if code == "director_coverage" else VOLUNTEER
+    return exists(select(Worker.id).where(Worker.region_id == village.id, _worker_active(as_of, kind)))
+
+
+def _township_has(code: str, township, as_of: dt.date):
+    r = aliased(Region)
+    where_region = or_(r.id == township.id, r.parent_id == township.id)
+    if code == "supervisor_coverage":
+        return exists(select(Worker.id).join(r, r.id == Worker.region_id)
+                      .where(where_region, _worker_active(as_of, SUPERVISOR)))
+    kind = HOME if code == "home_coverage" else BOARDING
+    return exists(select(Facility.id).join(r, r.id == Facility.region_id).where(where_region, _facility_ok(as_of, kind)))
+
+
+def _handled_date(session: Session):
+    col = func.coalesce(IncidentCard.handled_at, IncidentCard.closed_at)
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(col)
+    return cast(col, Date)
+
+
+def _school_year_for(session: Session, level: str, as_of: dt.date) -> str | None:
+    """The school year in force, or the latest one reported before it."""
+    sy = ci.school_year(as_of)
+    return session.scalar(
+        select(func.max(SchoolStat.school_year)).where(SchoolStat.level == level, SchoolStat.school_year <= sy)
+    )
+
+
+# ---------------------------------------------------------------- counts per township
+Counts = dict[int, tuple[int, int]]  # township_id -> (numerator, denominator)
+
+
+def _rows_to_counts(rows) -> Counts:
+    return {int(t): (int(n or 0), int(d or 0)) for t, n, d in rows if t is not None}
+
+
+def counts_by_township(session: Session, actor: Actor, code: str, per: ci.Period) -> Counts:
+    """Numerator and denominator per township for one indicator, in the actor's scope."""
+    ind = ci.get(code)
+    if ind.basis == ci.PEOPLE:
+        pop, num, outer = _people_spec(code, per)
+        stmt = _from_people(select(Person.township_id, func.sum(case((num, 1), else_=0)), func.count())
+                            .select_from(Person), outer)
+        stmt = stmt.where(pop, township_clause(Person.township_id, actor, aggregate=True)).group_by(Person.township_id)
+        return _rows_to_counts(session.execute(stmt))
+    if ind.basis == ci.VILLAGES:
+        v = aliased(Region)
+        stmt = (
+            select(v.parent_id, func.sum(case((_village_has(code, v, per.as_of), 1), else_=0)), func.count())
+            .where(v.level == "village", township_clause(v.parent_id, actor, aggregate=True))
+            .group_by(v.parent_id)
+        )
+        return _rows_to_counts(session.execute(stmt))
+    if ind.basis == ci.TOWNSHIPS:
+        t = aliased(Region)
+        stmt = select(t.id, case((_township_has(code, t, per.as_of), 1), else_=0), literal(1)).where(
+            t.level == "township", township_clause(t.id, actor, aggregate=True)
+        )
+        return _rows_to_counts(session.execute(stmt))
+    if ind.basis == ci.PUPILS:
+        level = "小学" if code == "primary_dropout" else "初中"
+        sy = _school_year_for(session, level, per.as_of)
+        if sy is None:
+            return {}
+        stmt = (
+            select(SchoolStat.township_id, func.sum(SchoolStat.dropouts), func.sum(SchoolStat.enrolled))
+            .where(SchoolStat.level == level, SchoolStat.school_year == sy,
+                   township_clause(SchoolStat.township_id, actor, aggregate=True))
+            .group_by(SchoolStat.township_id)
+        )
+        return _rows_to_counts(session.execute(stmt))
+    if ind.basis == ci.CARDS:
+        on_time = and_(IncidentCard.deadline.is_not(None), _handled_date(session) <= IncidentCard.deadline)
+        stmt = (
+            select(IncidentCard.township_id, func.sum(case((on_time, 1), else_=0)), func.count())
+            .where(IncidentCard.deleted_at.is_(None), IncidentCard.deadline >= per.start,
+                   IncidentCard.deadline <= per.as_of,
+                   township_clause(IncidentCard.township_id, actor, aggregate=True))
+            .group_by(IncidentCard.township_id)
+        )
+        return _rows_to_counts(session.execute(stmt))
+    if ind.basis == ci.TASKS:
+        return {}  # county only, see county_counts
+    raise KeyError(code)
+
+
+def task_on_time_counts(session: Session, per: ci.Period) -> tuple[int, int]:
+    """成员单位任务按期办结率 (numerator, denominator) — the task module's own definition."""
+    try:
+        from areas.meetings.task_reads import on_time_rate
+    except ImportError:  # pragma: no cover - fallback with the same definition
+        on_time_rate = None
+    if on_time_rate is not None:
+        n, d = on_time_rate(session, per.start, per.end, today=per.as_of)
+        return int(n), int(d)
+    row = session.execute(
+        select(func.count(), func.sum(case((and_(Task.closed_on.is_not(None), Task.closed_on <= Task.due_on), 1),
+                                           else_=0)))
+        .where(Task.deleted_at.is_(None), Task.due_on >= per.start, Task.due_on <= per.as_of)
+    ).one()
+    return int(row[1] or 0), int(row[0] or 0)
+
+
+# ---------------------------------------------------------------- townships, targets
+@dataclass(frozen=True)
+class Township:
+    id: int
+    code: str
+    name: str
+
+
+def townships(session: Session, actor: Actor) -> list[Township]:
+    rows = session.execute(
+        select(Region.id, Region.code, Region.name)
+        .where(Region.level == "township", township_clause(Region.id, actor, aggregate=True))
+        .order_by(Region.sort_order, Region.code)
+    )
+    return [Township(*r) for r in rows]
+
+
+def target_overrides(session: Session) -> dict[tuple[str, int | None], float]:
+    """Targets saved in the `targets` table: (code, township_id or None) -> value."""
+    return {(c, t): float(v) for c, t, v in session.execute(
+        select(Target.indicator_code, Target.township_id, Target.target_value))}
+
+
+def target_for(overrides: dict, code: str, township_id: int | None) -> float:
+    """Township override, else the county override, else the default of core.indicators."""
+    if township_id and (code, township_id) in overrides:
+        return overrides[(code, township_id)]
+    if (code, None) in overrides:
+        return overrides[(code, None)]
+    return ci.get(code).default_target
+
+
+def shows_total(actor: Actor) -> bool:
+    """A township user's aggregates are its own township; there is no county row for them."""
+    return actor.role != TOWNSHIP
+
+
+# ---------------------------------------------------------------- the whole table
+def compute(session: Session, actor: Actor, label: str, codes: list[str] | None = None,
+            today: dt.date | None = None) -> pd.DataFrame:
+    """Long table (COLUMNS): one row per indicator × township, plus the county total
+    (township_id = TOTAL) for roles that see the county."""
+    per = ci.period(label, today)
+    codes = list(codes or ci.CODES)
+    towns = townships(session, actor)
+    overrides = target_overrides(session)
+    rows = []
+    for code in codes:
+        ind = ci.get(code)
+        if ind.county_only:
+            counts: Counts = {}
+            total = task_on_time_counts(session, per) if shows_total(actor) else (0, 0)
+        else:
+            counts = counts_by_township(session, actor, code, per)
+            total = (sum(n for n, _ in counts.values()), sum(d for _, d in counts.values()))
+        for t in towns:
+            n, d = counts.get(t.id, (0, 0))
+            if ind.county_only:
+                n = d = None
+            rows.append(_row(ind, t.id, t.name, n, d, target_for(overrides, code, t.id)))
+        if shows_total(actor):
+            rows.append(_row(ind, TOTAL, TOTAL_NAME, total[0], total[1], target_for(overrides, code, None)))
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _row(ind: ci.Indicator, tid: int, tname: str, n, d, target: float) -> dict:
+    value = None if n is None else ci.rate(n, d)
+    return {
+        "code": ind.code, "指标": ind.name, "township_id": tid, "乡镇": tname,
+        "numerator": n, "denominator": d, "value": value, "target": target,
+        "status": ci.status(value, target, ind.direction, ind.warning_band),
+    }
+
+
+def board(session: Session, actor: Actor, label: str, today: dt.date | None = None) -> pd.DataFrame:
+    """This month's table with the previous month's value and the change (percentage points)."""
+    cur = compute(session, actor, label, today=today)
+    prev = compute(session, actor, ci.shift_month(label, -1), today=today)
+    prev = prev[["code", "township_id", "value"]].rename(columns={"value": "previous"})
+    out = cur.merge(prev, on=["code", "township_id"], how="left")
+    out["change"] = [None if (pd.isna(a) or pd.isna(b)) else a - b for a, b in zip(out["value"], out["previous"])]
+    return out
+
+
+def wide(df: pd.DataFrame, column: str = "value") -> pd.DataFrame:
+    """乡镇 × 指标 (Chinese names, in definition order), county row last."""
+    if df.empty:
+        return pd.DataFrame()
+    names = [ci.get(c).name for c in dict.fromkeys(df["code"])]
+    order = list(dict.fromkeys(df["乡镇"]))
+    w = df.pivot(index="乡镇", columns="指标", values=column)
+    w = w.reindex(index=order, columns=names)
+    w.index.name, w.columns.name = "乡镇", None
+    return w
+
+
+def ranking(df: pd.DataFrame, code: str) -> pd.DataFrame:
+    """Townships ranked best first for one indicator (no county row, no-data rows last)."""
+    ind = ci.get(code)
+    part = df[(df["code"] == code) & (df["township_id"] != TOTAL)].copy()
+    part = part.sort_values("value", ascending=ind.direction == ci.LOWER, na_position="last", kind="stable")
+    part.insert(0, "名次", range(1, len(part) + 1))
+    part.loc[part["value"].isna(), "名次"] = None
+    return part
+
+
+def trend(session: Session, actor: Actor, code: str, label: str, months: int = 12,
+          township_id: int | None = None, today: dt.date | None = None) -> pd.DataFrame:
+    """The last `months` months of one indicator, for the county (or one township)."""
+    out = []
+    want = TOTAL if township_id is None else township_id
+    for m in ci.last_months(label, months):
+        df = compute(session, actor, m, [code], today=today)
+        row = df[df["township_id"] == want]
+        if row.empty:  # a township user asking for the county gets their township
+            row = df[df["township_id"] != TOTAL]
+        n = row["numerator"].sum(min_count=1) if not row.empty else None
+        d = row["denominator"].sum(min_count=1) if not row.empty else None
+        n = None if pd.isna(n) else int(n)
+        d = None if pd.isna(d) else int(d)
+        target = float(row["target"].iloc[0]) if not row.empty else ci.get(code).default_target
+        out.append({"期间": m, "value": None if n is None else ci.rate(n, d), "numerator": n,
+                    "denominator": d, "target": target})
+    return pd.DataFrame(out)
+
+
+# ---------------------------------------------------------------- drill-down
+def village_breakdown(session: Session, actor: Actor, code: str, township_id: int, label: str,
+                      today: dt.date | None = None) -> pd.DataFrame:
+    """Per village of one township (indicators that have a village figure)."""
+    ind = ci.get(code)
+    per = ci.period(label, today)
+    cols = ["village_id", "村", "numerator", "denominator", "value"]
+    if not ind.village_breakdown:
+        return pd.DataFrame(columns=cols)
+    v = aliased(Region)
+    scope = and_(v.level == "village", v.parent_id == township_id, township_clause(v.parent_id, actor, aggregate=True))
+    if ind.basis == ci.PEOPLE:
+        pop, num, outer = _people_spec(code, per)
+        agg = (
+            _from_people(select(Person.village_id.label("vid"), func.sum(case((num, 1), else_=0)).label("n"),
+                                func.count().label("d")).select_from(Person), outer)
+            .where(pop, Person.township_id == township_id)
+            .group_by(Person.village_id)
+            .subquery()
+        )
+        stmt = (select(v.id, v.name, func.coalesce(agg.c.n, 0), func.coalesce(agg.c.d, 0))
+                .outerjoin(agg, agg.c.vid == v.id).where(scope).order_by(v.sort_order, v.code))
+    else:
+        stmt = (select(v.id, v.name, case((_village_has(code, v, per.as_of), 1), else_=0), literal(1))
+                .where(scope).order_by(v.sort_order, v.code))
+    rows = [(vid, name, int(n), int(d), ci.rate(int(n), int(d))) for vid, name, n, d in session.execute(stmt)]
+    return pd.DataFrame(rows, columns=cols)
+
+
+@dataclass
+class Complement:
+    """Who or what is behind `denominator − numerator` of one cell."""
+
+    label: str
+    count: int
+    rows: pd.DataFrame | None = None  # None: the actor gets the count only
+    note: str = ""
+    truncated: bool = False
+    columns: list[str] = field(default_factory=list)
+
+
+def complement(session: Session, actor: Actor, code: str, township_id: int | None, label: str,
+               today: dt.date | None = None, limit: int = 500) -> Complement:
+    """The complement of a cell's numerator. People are listed only for roles entitled to
+    personal data, within their row scope, and the viewing is audited."""
+    ind = ci.get(code)
+    per = ci.period(label, today)
+    tid = None if township_id in (None, TOTAL) else township_id
+    if ind.basis == ci.PEOPLE:
+        return _people_complement(session, actor, ind, per, tid, limit)
+    if ind.basis in (ci.VILLAGES, ci.TOWNSHIPS):
+        return _region_complement(session, actor, ind, per, tid)
+    if ind.basis == ci.CARDS:
+        return _card_complement(session, actor, ind, per, tid, limit)
+    if ind.basis == ci.TASKS:
+        return _task_complement(session, actor, ind, per, limit)
+    return Complement(ind.complement or "—", 0, None, "该指标来自学校统计表，没有逐人名单。")
+
+
+def _people_complement(session, actor, ind, per, tid, limit) -> Complement:
+    pop, num, outer = _people_spec(ind.code, per)
+    where = [pop, not_(num)]
+    if tid is not None:
+        where.append(Person.township_id == tid)
+    if not actor.sees_personal_data:
+        count = session.scalar(_from_people(select(func.count()).select_from(Person), outer)
+                               .where(*where, township_clause(Person.township_id, actor, aggregate=True))) or 0
+        return Complement(ind.complement, int(count), None, "您的角色只能查看汇总人数，不能查看人员名单。")
+    where.append(township_clause(Person.township_id, actor))
+    count = session.scalar(_from_people(select(func.count()).select_from(Person), outer).where(*where)) or 0
+    t, v = aliased(Region), aliased(Region)
+    extras: list[tuple[str, object]] = []
+    if ind.code == "visit_on_time":
+        extras = [("本月走访次数", outer[0].c.visits), ("应访次数", outer[0].c.required)]
+    elif ind.code == "ledger_monthly":
+        extras = [("最近核查", Person.reviewed_on)]
+    cols = [Person.id, Person.name, Person.id_number, t.name, v.name, Person.difficulty] + [e for _, e in extras]
+    stmt = (_from_people(select(*cols).select_from(Person), outer)
+            .join(t, t.id == Person.township_id).join(v, v.id == Person.village_id)
+            .where(*where).order_by(t.sort_order, v.sort_order, Person.name, Person.id).limit(limit))
+    names = ["person_id", "姓名", "身份证号", "乡镇", "村", "困难程度"] + [n for n, _ in extras]
+    df = pd.DataFrame(session.execute(stmt).all(), columns=names)
+    df["身份证号"] = df["身份证号"].map(mask_id_number, na_action="ignore")
+    audit.record(session, "view", "indicator", ind.code,
+                 summary=f"查看{ind.name}「{ind.complement}」名单（{per.label}，{len(df)}/{count} 人）")
+    return Complement(ind.complement, int(count), df, truncated=count > len(df), columns=names)
+
+
+def vacancy_since(session: Session, village_ids: list[int], kind: str) -> dict[int, dt.date]:
+    """For each village, the day its last worker of `kind` left (the vacancy's start)."""
+    if not village_ids:
+        return {}
+    rows = session.execute(
+        select(Worker.region_id, func.max(Worker.left_on))
+        .where(Worker.kind == kind, Worker.deleted_at.is_(None), Worker.left_on.is_not(None),
+               Worker.region_id.in_(village_ids))
+        .group_by(Worker.region_id)
+    )
+    return {r: d for r, d in rows if d is not None}
+
+
+def _region_complement(session, actor, ind, per, tid) -> Complement:
+    r = aliased(Region)
+    t = aliased(Region)
+    if ind.basis == ci.VILLAGES:
+        has = _village_has(ind.code, r, per.as_of)
+        stmt = (select(r.id, t.name, r.name).join(t, t.id == r.parent_id)
+                .where(r.level == "village", not_(has), township_clause(r.parent_id, actor, aggregate=True)))
+        if tid is not None:
+            stmt = stmt.where(r.parent_id == tid)
+        rows = session.execute(stmt.order_by(t.sort_order, r.sort_order, r.code)).all()
+        kind = DIRECTOR if ind.code == "director_coverage" else VOLUNTEER
+        since = vacancy_since(session, [x[0] for x in rows], kind)
+        df = pd.DataFrame([(tn, vn, since.get(vid), "曾有人在任" if vid in since else "从未配备")
+                           for vid, tn, vn in rows], columns=["乡镇", "村", "空缺起始", "说明"])
+        return Complement(ind.complement, len(df), df, columns=list(df.columns))
+    has = _township_has(ind.code, r, per.as_of)
+    stmt = (select(r.name).where(r.level == "township", not_(has), township_clause(r.id, actor, aggregate=True))
+            .order_by(r.sort_order, r.code))
+    if tid is not None:
+        stmt = stmt.where(r.id == tid)
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["乡镇"])
+    return Complement(ind.complement, len(df), df, columns=["乡镇"])
+
+
+def _card_complement(session, actor, ind, per, tid, limit) -> Complement:
+    handled = _handled_date(session)
+    late = or_(IncidentCard.deadline.is_(None), handled.is_(None), handled > IncidentCard.deadline)
+    where = [IncidentCard.deleted_at.is_(None), IncidentCard.deadline >= per.start,
+             IncidentCard.deadline <= per.as_of, late]
+    if tid is not None:
+        where.append(IncidentCard.township_id == tid)
+    if not actor.sees_personal_data:
+        n = session.scalar(select(func.count()).select_from(IncidentCard)
+                           .where(*where, township_clause(IncidentCard.township_id, actor, aggregate=True))) or 0
+        return Complement(ind.complement, int(n), None, "您的角色只能查看汇总张数。")
+    t = aliased(Region)
+    stmt = (select(IncidentCard.id, t.name, IncidentCard.source, IncidentCard.type, IncidentCard.deadline,
+                   IncidentCard.status)
+            .join(t, t.id == IncidentCard.township_id)
+            .where(*where, township_clause(IncidentCard.township_id, actor))
+            .order_by(IncidentCard.deadline, IncidentCard.id).limit(limit))
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["卡号", "乡镇", "来源", "类型", "处置期限", "状态"])
+    return Complement(ind.complement, len(df), df, columns=list(df.columns))
+
+
+def _task_complement(session, actor, ind, per, limit) -> Complement:
+    try:  # the task module's own completion date (a claim accepted later counts from the claim)
+        from areas.meetings.task_reads import completed_on_expr
+        done_on = completed_on_expr()
+    except ImportError:  # pragma: no cover
+        done_on = Task.closed_on
+    closed = and_(Task.closed_on.is_not(None), Task.closed_on <= per.as_of)
+    late = or_(and_(closed, done_on > Task.due_on), and_(not_(closed), Task.due_on < per.as_of))
+    where = [Task.deleted_at.is_(None), Task.due_on >= per.start, Task.due_on <= per.as_of, late]
+    if not actor.county_wide:
+        n = session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
+        return Complement(ind.complement, int(n), None, "任务明细请在「任务督办」中查看。")
+    from db.models import Unit
+
+    stmt = (select(Task.id, Task.title, Unit.short_name, Task.due_on, done_on)
+            .join(Unit, Unit.id == Task.lead_unit_id).where(*where).order_by(Task.due_on, Task.id).limit(limit))
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["编号", "任务", "牵头单位", "截止日期", "办结日期"])
+    return Complement(ind.complement, len(df), df, columns=list(df.columns))
+
+
+# ---------------------------------------------------------------- map data
+@dataclass(frozen=True)
+class Shape:
+    township_id: int
+    code: str
+    name: str
+    boundary: dict | None
+
+
+def township_shapes(session: Session, actor: Actor) -> list[Shape]:
+    """Townships in aggregate scope with their boundary (None when not imported)."""
+    rows = session.execute(
+        select(Region.id, Region.code, Region.name, Region.boundary)
+        .where(Region.level == "township", township_clause(Region.id, actor, aggregate=True))
+        .order_by(Region.sort_order, Region.code)
+    )
+    return [Shape(*r) for r in rows]
+
+
+# ---------------------------------------------------------------- targets page
+def target_table(session: Session) -> pd.DataFrame:
+    """Every indicator with its default, county target and township overrides."""
+    t = aliased(Region)
+    rows = session.execute(
+        select(Target.id, Target.indicator_code, Target.township_id, t.name, Target.target_value, Target.version,
+               Target.updated_by, Target.created_by)
+        .outerjoin(t, t.id == Target.township_id)
+        .order_by(Target.indicator_code, t.sort_order)
+    ).all()
+    county = {r.indicator_code: r for r in rows if r.township_id is None}
+    per_town: dict[str, list[str]] = {}
+    for r in rows:
+        if r.township_id is not None:
+            per_town.setdefault(r.indicator_code, []).append(f"{r.name} {ci.fmt_value(r.target_value)}")
+    out = []
+    for ind in ci.INDICATORS:
+        c = county.get(ind.code)
+        out.append({
+            "code": ind.code, "指标": ind.name, "方向": "越高越好" if ind.direction == ci.HIGHER else "越低越好",
+            "默认目标": ind.default_target, "全县目标": c.target_value if c else None,
+            "生效目标": c.target_value if c else ind.default_target, "预警区间(百分点)": ind.warning_band,
+            "乡镇单独目标": "；".join(per_town.get(ind.code, [])), "依据": ind.seed,
+            "version": c.version if c else None,
+        })
+    return pd.DataFrame(out)
+
+
+def township_targets(session: Session, code: str) -> pd.DataFrame:
+    """Townships with their override (None = follows the county target) for one indicator."""
+    t = aliased(Region)
+    stmt = (select(t.id, t.name, Target.target_value, Target.version)
+            .outerjoin(Target, and_(Target.township_id == t.id, Target.indicator_code == code))
+            .where(t.level == "township").order_by(t.sort_order, t.code))
+    return pd.DataFrame(session.execute(stmt).all(), columns=["township_id", "乡镇", "单独目标", "version"])

@@ -1,0 +1,631 @@
+"""人员台账 reads: filtered, sorted, counted and paged in SQL; scoped to the actor.
+
+The filter is a plain dataclass (`RegistryFilter`) so the page, the export and the
+benchmark build exactly the same statement.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import pandas as pd
+from sqlalchemy import Date, and_, exists, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from core.categories import AGE_BANDS, CATEGORIES, CHILD_CATEGORIES, age_band_bounds, exit_proposal, label
+from core.idnumber import age_on
+from core.masking import hide_text, mask_id_number, mask_name, mask_phone, mask_field
+from core.roles import LEADER, Actor
+from db.models import (
+    Assessment,
+    Assignment,
+    AuditLog,
+    CareMeasure,
+    Guardian,
+    Helper,
+    IncidentCard,
+    Person,
+    PersonCategory,
+    Region,
+    Visit,
+)
+from areas.registry.person_reads import text_filter
+from areas.workbench.reads import overdue_condition
+from db.scope import township_clause
+
+ACTIVE = "在册"
+PAGE_SIZE = 50
+# Ledger layout (seed 001 附件2) plus village and last visit.
+LEDGER_COLUMNS = ["序号", "姓名", "性别", "身份证号码", "人员类别", "帮扶责任人(职务)", "帮扶措施", "联系电话", "备注"]
+SORTS = {
+    "村(居)、姓名": "village",
+    "姓名": "name",
+    "最近走访（久未走访在前）": "last_visit",
+    "纳入日期（新在前）": "enrolled",
+}
+
+
+@dataclass(frozen=True)
+class RegistryFilter:
+    township_id: int | None = None
+    village_id: int | None = None
+    categories: tuple[str, ...] = ()
+    difficulty: str | None = None
+    status: str | None = ACTIVE  # None = all
+    helper: str | None = None  # "assigned" / "none"
+    overdue: str | None = None  # "overdue" / "ok"
+    age_band: str | None = None
+    text: str = ""
+    sort: str = "village"
+
+    def describe(self) -> str:
+        parts = []
+        if self.categories:
+            parts.append("类别：" + "、".join(label(c) for c in self.categories))
+        if self.difficulty:
+            parts.append(f"困难程度：{self.difficulty}")
+        parts.append(f"状态：{self.status or '全部'}")
+        if self.helper:
+            parts.append("帮扶责任人：" + ("已落实" if self.helper == "assigned" else "未落实"))
+        if self.overdue:
+            parts.append("走访：" + ("逾期" if self.overdue == "overdue" else "按期"))
+        if self.age_band:
+            parts.append(f"年龄段：{self.age_band}")
+        if self.text.strip():
+            parts.append(f"搜索：{self.text.strip()}")
+        return "；".join(parts)
+
+
+def row_scope(actor: Actor):
+    """Rows of the registry this actor may list. The leader sees the county's list,
+    masked (DESIGN.md §2: read-only, personal data masked); a unit sees none."""
+    return township_clause(Person.township_id, actor, aggregate=actor.role == LEADER)
+
+
+def _years_before(today: dt.date, years: int) -> dt.date:
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 Feb in a non-leap target year
+        return today.replace(year=today.year - years, day=28)
+
+
+def active_category_clause(today: dt.date):
+    return and_(
+        PersonCategory.start_on <= today,
+        or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= today),
+    )
+
+
+def current_assignment_clause(today: dt.date):
+    return and_(
+        Assignment.start_on <= today,
+        or_(Assignment.end_on.is_(None), Assignment.end_on > today),
+    )
+
+
+def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col) -> list:
+    conds = [row_scope(actor)]
+    if f.township_id:
+        conds.append(Person.township_id == f.township_id)
+    if f.village_id:
+        conds.append(Person.village_id == f.village_id)
+    if f.status:
+        conds.append(Person.status == f.status)
+    if f.difficulty:
+        conds.append(Person.difficulty == f.difficulty)
+    if f.categories:
+        conds.append(
+            exists().where(
+                PersonCategory.person_id == Person.id,
+                PersonCategory.category.in_(list(f.categories)),
+                active_category_clause(today),
+            )
+        )
+    if f.helper:
+        has = (
+            exists()
+            .where(Assignment.person_id == Person.id, current_assignment_clause(today))
+        )
+        conds.append(has if f.helper == "assigned" else ~has)
+    if f.age_band:
+        lo, hi = age_band_bounds(f.age_band)
+        if lo is not None:
+            conds.append(Person.birth_date <= _years_before(today, lo))  # age >= lo
+        if hi is not None:
+            conds.append(Person.birth_date > _years_before(today, hi + 1))  # age <= hi
+    if f.text and f.text.strip():
+        conds.append(text_filter(f.text))
+    if f.overdue:
+        # the rule is evaluated once, only for the people the other conditions keep
+        od = overdue_condition(last_visit_col, today, *conds)
+        conds.append(od if f.overdue == "overdue" else ~od)
+    return conds
+
+
+def last_visit_of_person():
+    """Correlated: the person's latest visit, read through ix_visits_person_date for each row
+    (cheaper than grouping every visit of the county when only a page or a filter needs it)."""
+    return (
+        select(func.max(Visit.visited_on))
+        .where(Visit.person_id == Person.id, Visit.deleted_at.is_(None))
+        .correlate(Person)
+        .scalar_subquery()
+    )
+
+
+def _base(actor: Actor, f: RegistryFilter, today: dt.date):
+    lv = last_visit_of_person()
+    return lv, _conditions(actor, f, today, lv)
+
+
+def count(session: Session, actor: Actor, f: RegistryFilter, today: dt.date | None = None) -> int:
+    today = today or dt.date.today()
+    _, conds = _base(actor, f, today)
+    return session.scalar(select(func.count()).select_from(Person).where(*conds)) or 0
+
+
+def _order(sort: str, village, lv):
+    if sort == "name":
+        return [Person.name, Person.id]
+    if sort == "last_visit":
+        return [func.coalesce(lv, Person.enrolled_on), Person.id]
+    if sort == "enrolled":
+        return [Person.enrolled_on.desc(), Person.id.desc()]
+    return [village.sort_order, village.name, Person.name, Person.id]
+
+
+def _ids_page(session: Session, actor: Actor, f: RegistryFilter, today: dt.date, offset: int, limit: int | None):
+    lv, conds = _base(actor, f, today)
+    village = aliased(Region)
+    township = aliased(Region)
+    stmt = (
+        select(
+            Person.id,
+            Person.version,
+            Person.name,
+            Person.gender,
+            Person.id_number,
+            Person.phone,
+            Person.notes,
+            Person.difficulty,
+            Person.status,
+            Person.birth_date,
+            Person.township_id,
+            township.name.label("township"),
+            village.name.label("village"),
+            # sorted by last visit: needed for every row; otherwise read for the page's rows only
+            (lv if f.sort == "last_visit" else literal(None, Date)).label("last_visit"),
+        )
+        .select_from(Person)
+        .join(village, village.id == Person.village_id)
+        .join(township, township.id == Person.township_id)
+        .where(*conds)
+        .order_by(*_order(f.sort, village, lv))
+        .offset(offset)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = [dict(r) for r in session.execute(stmt).mappings().all()]
+    if f.sort != "last_visit" and rows:
+        last = {}
+        for chunk in _chunks([r["id"] for r in rows]):
+            last.update(session.execute(
+                select(Visit.person_id, func.max(Visit.visited_on))
+                .where(Visit.person_id.in_(chunk), Visit.deleted_at.is_(None))
+                .group_by(Visit.person_id)
+            ).all())
+        for r in rows:
+            r["last_visit"] = last.get(r["id"])
+    return rows
+
+
+def _chunks(ids: list[int], n: int = 900) -> Iterable[list[int]]:
+    for i in range(0, len(ids), n):
+        yield ids[i : i + n]
+
+
+def _details(session: Session, ids: list[int], today: dt.date) -> tuple[dict, dict, dict]:
+    """Categories, current helper, current care measures for the given people only."""
+    cats: dict[int, list[str]] = {}
+    helpers: dict[int, tuple[int, str]] = {}
+    measures: dict[int, list[str]] = {}
+    for chunk in _chunks(ids):
+        for pid, cat, sub in session.execute(
+            select(PersonCategory.person_id, PersonCategory.category, PersonCategory.subtype)
+            .where(PersonCategory.person_id.in_(chunk), active_category_clause(today))
+            .order_by(PersonCategory.person_id, PersonCategory.id)
+        ):
+            cats.setdefault(pid, []).append(label(cat) + (f"（{sub}）" if sub else ""))
+        for pid, hid, name, pos in session.execute(
+            select(Assignment.person_id, Helper.id, Helper.name, Helper.position)
+            .join(Helper, Helper.id == Assignment.helper_id)
+            .where(Assignment.person_id.in_(chunk), current_assignment_clause(today))
+            .order_by(Assignment.person_id, Assignment.start_on, Assignment.id)
+        ):
+            helpers[pid] = (hid, helper_label(name, pos))
+        for pid, typ, text in session.execute(
+            select(CareMeasure.person_id, CareMeasure.type, CareMeasure.text)
+            .where(
+                CareMeasure.person_id.in_(chunk),
+                CareMeasure.deleted_at.is_(None),
+                CareMeasure.start_on <= today,
+                or_(CareMeasure.end_on.is_(None), CareMeasure.end_on >= today),
+            )
+            .order_by(CareMeasure.person_id, CareMeasure.id)
+        ):
+            measures.setdefault(pid, []).append(text or typ if typ == "台账帮扶措施" else typ + (f"：{text}" if text else ""))
+    return cats, helpers, measures
+
+
+def _shown(text: str, show: bool) -> str:
+    return text if show or not text else hide_text(text)
+
+
+def helper_label(name: str, position: str | None) -> str:
+    return f"{name}（{position}）" if position else name
+
+
+def _masked_helper_label(label: str) -> str:
+    """投屏: '邬春清（乡镇干部）' → '邬*清（乡镇干部）'."""
+    name, sep, rest = label.partition("（")
+    return mask_name(name) + sep + rest
+
+
+@dataclass
+class RegistryPage:
+    total: int
+    page: int
+    pages: int
+    rows: pd.DataFrame  # display columns + hidden: id, version, township_id, helper_id
+
+
+DISPLAY_COLUMNS = LEDGER_COLUMNS[:8] + ["困难程度"] + LEDGER_COLUMNS[8:] + ["村(居)", "乡镇", "最近走访", "状态"]
+
+
+def _frame(session: Session, rows, today: dt.date, offset: int, show: bool,
+           mask_helper: bool = False) -> pd.DataFrame:
+    ids = [r["id"] for r in rows]
+    cats, helpers, measures = _details(session, ids, today) if ids else ({}, {}, {})
+    recs = []
+    for i, r in enumerate(rows):
+        pid = r["id"]
+        helper = helpers.get(pid)
+        recs.append(
+            {
+                "序号": offset + i + 1,
+                "姓名": r["name"] if show else mask_name(r["name"]),
+                "性别": r["gender"],
+                "身份证号码": r["id_number"] if show else mask_id_number(r["id_number"]),
+                "人员类别": "、".join(cats.get(pid, [])),
+                "帮扶责任人(职务)": (_masked_helper_label(helper[1]) if mask_helper else helper[1]) if helper else "",
+                "帮扶措施": _shown("；".join(measures.get(pid, [])), show),
+                "联系电话": (r["phone"] or "") if show else (mask_phone(r["phone"]) or ""),
+                "困难程度": r["difficulty"],
+                "备注": _shown(r["notes"] or "", show),
+                "村(居)": r["village"],
+                "乡镇": r["township"],
+                "最近走访": r["last_visit"],
+                "状态": r["status"],
+                "id": pid,
+                "version": r["version"],
+                "township_id": r["township_id"],
+                "helper_id": helper[0] if helper else None,
+            }
+        )
+    cols = DISPLAY_COLUMNS + ["id", "version", "township_id", "helper_id"]
+    return pd.DataFrame(recs, columns=cols)
+
+
+def page(
+    session: Session,
+    actor: Actor,
+    f: RegistryFilter,
+    page_no: int = 1,
+    page_size: int = PAGE_SIZE,
+    today: dt.date | None = None,
+) -> RegistryPage:
+    """Count + one page. Only `page_size` rows are read."""
+    today = today or dt.date.today()
+    total = count(session, actor, f, today)
+    pages = max(1, -(-total // page_size))
+    page_no = min(max(1, page_no), pages)
+    offset = (page_no - 1) * page_size
+    rows = _ids_page(session, actor, f, today, offset, page_size)
+    return RegistryPage(total, page_no, pages, _frame(session, rows, today, offset, actor.sees_personal_data,
+                                                    mask_helper=actor.presentation))
+
+
+def all_rows(session: Session, actor: Actor, f: RegistryFilter, limit: int, today: dt.date | None = None) -> pd.DataFrame:
+    """Every filtered row up to `limit` (for the export), unmasked: the caller masks."""
+    today = today or dt.date.today()
+    rows = _ids_page(session, actor, f, today, 0, limit)
+    return _frame(session, rows, today, 0, show=True)
+
+
+# ---------------------------------------------------------------- option lists
+def townships(session: Session, actor: Actor) -> list[tuple[int, str]]:
+    stmt = select(Region.id, Region.name).where(Region.level == "township")
+    stmt = stmt.where(township_clause(Region.id, actor, aggregate=actor.role == LEADER))
+    return [tuple(r) for r in session.execute(stmt.order_by(Region.sort_order, Region.name))]
+
+
+def villages(session: Session, actor: Actor, township_id: int | None = None) -> list[tuple[int, str, int]]:
+    """(id, name, township_id) of villages in scope."""
+    stmt = select(Region.id, Region.name, Region.parent_id).where(Region.level == "village")
+    stmt = stmt.where(township_clause(Region.parent_id, actor, aggregate=actor.role == LEADER))
+    if township_id:
+        stmt = stmt.where(Region.parent_id == township_id)
+    return [tuple(r) for r in session.execute(stmt.order_by(Region.parent_id, Region.sort_order, Region.name))]
+
+
+def helpers(session: Session, actor: Actor, township_ids: Iterable[int] | None = None) -> list[tuple[int, str, int | None]]:
+    """(id, label, township_id) of helpers the actor may assign."""
+    stmt = select(Helper.id, Helper.name, Helper.position, Helper.township_id).where(Helper.deleted_at.is_(None))
+    stmt = stmt.where(or_(Helper.township_id.is_(None), township_clause(Helper.township_id, actor)))
+    if township_ids is not None:
+        ids = list(township_ids)
+        stmt = stmt.where(or_(Helper.township_id.is_(None), Helper.township_id.in_(ids)))
+    return [(hid, helper_label(n, p), t) for hid, n, p, t in session.execute(stmt.order_by(Helper.name, Helper.id))]
+
+
+# ---------------------------------------------------------------- the person file
+@dataclass
+class PersonFile:
+    person: dict[str, Any]
+    village: str
+    township: str
+    age: int
+    categories: pd.DataFrame
+    guardians: pd.DataFrame
+    assignments: pd.DataFrame
+    measures: pd.DataFrame
+    visits: pd.DataFrame
+    assessments: pd.DataFrame
+    incidents: pd.DataFrame
+    timeline: pd.DataFrame
+    current_helper_id: int | None = None
+    proposals: list[tuple[str, str]] = field(default_factory=list)  # (category, reason)
+
+
+PERSON_FIELDS = (
+    "id", "version", "id_number", "name", "gender", "birth_date", "phone", "township_id", "village_id", "address",
+    "difficulty", "status", "enrolled_on", "exited_on", "exit_reason", "family_situation", "living_situation",
+    "parents_status", "school_situation", "health_situation", "psychological_situation", "notes", "reviewed_on",
+    "updated_at", "updated_by",
+)
+FIELD_LABELS = {
+    "id_number": "身份证号码", "name": "姓名", "gender": "性别", "birth_date": "出生日期", "phone": "联系电话",
+    "township_id": "乡镇", "village_id": "村(居)", "address": "住址", "difficulty": "困难程度", "status": "状态",
+    "enrolled_on": "纳入日期", "exited_on": "退出日期", "exit_reason": "退出原因", "family_situation": "家庭状况",
+    "living_situation": "生活情况", "parents_status": "父母或子女动态", "school_situation": "学习状况",
+    "health_situation": "健康状况", "psychological_situation": "心理健康状况", "notes": "备注",
+    "reviewed_on": "台账核对日期", "category": "人员类别", "subtype": "子类", "start_on": "开始日期",
+    "end_on": "结束日期", "helper_id": "帮扶责任人", "relation": "关系", "capacity": "监护能力",
+    "entrusted": "委托监护", "agreement_signed_on": "协议签订日期", "witnessed_by": "见证人", "type": "类型",
+    "text": "内容", "person_id": "人员",
+}
+ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除", "restore": "恢复", "purge": "清除",
+                 "view": "查看", "export": "导出", "import": "导入"}
+ENTITY_LABELS = {"person": "基本信息", "person_category": "人员类别", "guardian": "监护人",
+                 "assignment": "帮扶责任人", "care_measure": "帮扶措施", "visit": "走访", "assessment": "风险评估",
+                 "incident_card": "通报处置卡"}
+
+
+def _df(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in session.execute(stmt)], columns=columns)
+
+
+def person_file(session: Session, actor: Actor, person_id: int, today: dt.date | None = None) -> PersonFile | None:
+    """The whole file of one person, or None when absent or out of scope (same answer)."""
+    today = today or dt.date.today()
+    p = session.scalar(select(Person).where(Person.id == person_id, township_clause(Person.township_id, actor)))
+    if p is None:
+        return None
+    show = actor.sees_personal_data
+    rec = {k: getattr(p, k) for k in PERSON_FIELDS}
+    if not show:
+        rec = {k: mask_field(k, v) for k, v in rec.items()}
+    village = session.get(Region, p.village_id)
+    township = session.get(Region, p.township_id)
+    cats = _df(
+        session,
+        select(PersonCategory.id, PersonCategory.category, PersonCategory.subtype, PersonCategory.start_on,
+               PersonCategory.end_on, PersonCategory.version)
+        .where(PersonCategory.person_id == p.id).order_by(PersonCategory.start_on, PersonCategory.id),
+        ["id", "category", "子类", "开始日期", "结束日期", "version"],
+    )
+    cats.insert(2, "人员类别", [label(c) for c in cats["category"]])
+    cats["当前有效"] = [(s <= today and (e is None or e >= today)) for s, e in zip(cats["开始日期"], cats["结束日期"])]
+    guardians = _df(
+        session,
+        select(Guardian.id, Guardian.name, Guardian.relation, Guardian.phone, Guardian.id_number, Guardian.capacity,
+               Guardian.entrusted, Guardian.agreement_signed_on, Guardian.witnessed_by)
+        .where(Guardian.person_id == p.id, Guardian.deleted_at.is_(None)).order_by(Guardian.id),
+        ["id", "姓名", "关系", "联系电话", "身份证号码", "监护能力", "委托监护", "协议签订日期", "见证人"],
+    )
+    if not show and not guardians.empty:
+        guardians["姓名"] = guardians["姓名"].map(mask_name)
+        guardians["联系电话"] = guardians["联系电话"].map(mask_phone)
+        guardians["身份证号码"] = guardians["身份证号码"].map(mask_id_number)
+        guardians["见证人"] = guardians["见证人"].map(mask_name, na_action="ignore")
+    assignments = _df(
+        session,
+        select(Assignment.id, Helper.id, Helper.name, Helper.position, Helper.unit, Helper.phone, Assignment.start_on,
+               Assignment.end_on)
+        .join(Helper, Helper.id == Assignment.helper_id)
+        .where(Assignment.person_id == p.id).order_by(Assignment.start_on.desc(), Assignment.id.desc()),
+        ["id", "helper_id", "帮扶责任人", "职务", "单位", "联系电话", "开始日期", "结束日期"],
+    )
+    if not show and not assignments.empty:
+        assignments["联系电话"] = assignments["联系电话"].map(mask_phone, na_action="ignore")
+    if actor.presentation and not assignments.empty:  # 投屏: no one's name in full
+        assignments["帮扶责任人"] = assignments["帮扶责任人"].map(mask_name, na_action="ignore")
+    current = assignments[
+        [(s <= today and (e is None or e > today)) for s, e in zip(assignments["开始日期"], assignments["结束日期"])]
+    ] if not assignments.empty else assignments
+    measures = _df(
+        session,
+        select(CareMeasure.id, CareMeasure.type, CareMeasure.text, CareMeasure.start_on, CareMeasure.end_on)
+        .where(CareMeasure.person_id == p.id, CareMeasure.deleted_at.is_(None))
+        .order_by(CareMeasure.start_on.desc(), CareMeasure.id.desc()),
+        ["id", "类型", "内容", "开始日期", "结束日期"],
+    )
+    visits = _df(
+        session,
+        select(Visit.id, Visit.visited_on, Helper.name, Visit.service_types, Visit.findings, Visit.problems,
+               Visit.follow_up)
+        .outerjoin(Helper, Helper.id == Visit.helper_id)
+        .where(Visit.person_id == p.id, Visit.deleted_at.is_(None))
+        .order_by(Visit.visited_on.desc(), Visit.id.desc()).limit(200),
+        ["id", "走访日期", "走访人", "服务类型", "发现情况", "存在问题", "后续跟进"],
+    )
+    if not visits.empty:
+        visits["服务类型"] = visits["服务类型"].map(lambda v: "、".join(v or []))
+    assessments = _df(
+        session,
+        select(Assessment.id, Assessment.period, Assessment.assessed_on, Assessment.risk_level, Assessment.issues,
+               Assessment.actions, Assessment.assessor)
+        .where(Assessment.person_id == p.id, Assessment.deleted_at.is_(None))
+        .order_by(Assessment.assessed_on.desc(), Assessment.id.desc()),
+        ["id", "评估期", "评估日期", "风险等级", "存在问题", "措施", "评估人"],
+    )
+    incidents = _df(
+        session,
+        select(IncidentCard.id, IncidentCard.discovered_on, IncidentCard.source, IncidentCard.type,
+               IncidentCard.status, IncidentCard.deadline, IncidentCard.resolution)
+        .where(IncidentCard.person_id == p.id, IncidentCard.deleted_at.is_(None))
+        .order_by(IncidentCard.discovered_on.desc(), IncidentCard.id.desc()),
+        ["编号", "发现日期", "来源", "类型", "状态", "办结期限", "处置结果"],
+    )
+    if not show:
+        for frame, cols in ((visits, ["发现情况", "存在问题", "后续跟进"]), (assessments, ["存在问题", "措施"]),
+                            (incidents, ["处置结果"]), (measures, ["内容"])):
+            for c in cols:
+                if not frame.empty:
+                    frame[c] = frame[c].map(hide_text)
+    proposals = []
+    if p.status == ACTIVE:
+        for c, active in zip(cats["category"], cats["当前有效"]):
+            reason = exit_proposal(c, p.birth_date, today) if active else None
+            if reason:
+                proposals.append((c, reason))
+    return PersonFile(
+        person=rec,
+        village=village.name if village else "",
+        township=township.name if township else "",
+        age=age_on(p.birth_date, today),
+        categories=cats,
+        guardians=guardians,
+        assignments=assignments,
+        measures=measures,
+        visits=visits,
+        assessments=assessments,
+        incidents=incidents,
+        timeline=timeline(session, actor, p.id),
+        current_helper_id=int(current["helper_id"].iloc[0]) if not current.empty else None,
+        proposals=proposals,
+    )
+
+
+def _child_ids(session: Session, person_id: int) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {"person": [str(person_id)]}
+    for entity, model in (("person_category", PersonCategory), ("guardian", Guardian), ("assignment", Assignment),
+                          ("care_measure", CareMeasure), ("visit", Visit), ("assessment", Assessment),
+                          ("incident_card", IncidentCard)):
+        out[entity] = [str(i) for i in session.scalars(select(model.id).where(model.person_id == person_id))]
+    return out
+
+
+def _fmt(v) -> str:
+    if v is None or v == "":
+        return "（空）"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    return str(v)
+
+
+def change_rows(session: Session, person_id: int, since: dt.datetime | None = None, limit: int = 500,
+                actions: tuple[str, ...] = ("create", "update", "delete", "restore")) -> pd.DataFrame:
+    """Audit rows about a person and the rows hanging off them: who, when, field: from → to."""
+    ids = _child_ids(session, person_id)
+    entity_conds = [and_(AuditLog.entity == e, AuditLog.entity_id.in_(v)) for e, v in ids.items() if v]
+    stmt = select(AuditLog.ts, AuditLog.username, AuditLog.action, AuditLog.entity, AuditLog.changes).where(
+        or_(*entity_conds), AuditLog.action.in_(actions)
+    )
+    if since is not None:
+        stmt = stmt.where(AuditLog.ts > since)
+    stmt = stmt.order_by(AuditLog.ts.desc(), AuditLog.id.desc()).limit(limit)
+    recs = []
+    for ts, user, action, entity, changes in session.execute(stmt):
+        parts = []
+        for k, (old, new) in (changes or {}).items():
+            if k in ("person_id", "id"):
+                continue
+            if k == "category":
+                old, new = (label(old) if old else old), (label(new) if new else new)
+            parts.append(f"{FIELD_LABELS.get(k, k)}：{_fmt(old)} → {_fmt(new)}")
+        recs.append({
+            "时间": ts, "用户": user, "操作": ACTION_LABELS.get(action, action),
+            "对象": ENTITY_LABELS.get(entity, entity), "变更内容": "；".join(parts),
+        })
+    return pd.DataFrame(recs, columns=["时间", "用户", "操作", "对象", "变更内容"])
+
+
+def timeline(session: Session, actor: Actor, person_id: int) -> pd.DataFrame:
+    """Every change to the file (audit values are stored masked already)."""
+    return change_rows(session, person_id)
+
+
+# ---------------------------------------------------------------- 待处理: age-rule exit proposals
+def _proposal_conditions(actor: Actor, today: dt.date):
+    sixteen = _years_before(today, 16)
+    eighteen = _years_before(today, 18)
+    return [
+        Person.status == ACTIVE,
+        township_clause(Person.township_id, actor),
+        active_category_clause(today),
+        or_(
+            and_(PersonCategory.category == "left_behind_child", Person.birth_date <= sixteen),
+            and_(PersonCategory.category.in_(sorted(CHILD_CATEGORIES)), Person.birth_date <= eighteen),
+        ),
+    ]
+
+
+def exit_proposals(session: Session, actor: Actor, today: dt.date | None = None, limit: int = 500) -> tuple[int, pd.DataFrame]:
+    """(total, first `limit` proposals): people whose child category ended by age (SQL selects them)."""
+    today = today or dt.date.today()
+    conds = _proposal_conditions(actor, today)
+    total = session.scalar(
+        select(func.count()).select_from(PersonCategory).join(Person, Person.id == PersonCategory.person_id).where(*conds)
+    ) or 0
+    village = aliased(Region)
+    stmt = (
+        select(PersonCategory.id, PersonCategory.category, Person.id, Person.name, Person.id_number, Person.birth_date,
+               village.name)
+        .join(Person, Person.id == PersonCategory.person_id)
+        .join(village, village.id == Person.village_id)
+        .where(*conds)
+        .order_by(Person.birth_date, Person.id, PersonCategory.id)
+        .limit(limit)
+    )
+    show = actor.sees_personal_data
+    recs = []
+    for cid, cat, pid, name, idn, birth, vname in session.execute(stmt):
+        recs.append({
+            "category_id": cid, "person_id": pid,
+            "姓名": name if show else mask_name(name),
+            "身份证号码": idn if show else mask_id_number(idn),
+            "村(居)": vname, "人员类别": label(cat), "出生日期": birth, "年龄": age_on(birth, today),
+            "建议": exit_proposal(cat, birth, today) or "",
+        })
+    cols = ["category_id", "person_id", "姓名", "身份证号码", "村(居)", "人员类别", "出生日期", "年龄", "建议"]
+    return total, pd.DataFrame(recs, columns=cols)
+
+
+def category_options() -> dict[str, str]:
+    return dict(CATEGORIES)
+
+
+def age_band_options() -> tuple[str, ...]:
+    return AGE_BANDS
