@@ -6,7 +6,7 @@
 
 cold   = areas.indicators.reads.compute on a fresh engine (no Streamlit cache);
 warm   = the same query again (database caches warm);
-cached = components.kpi.compute, the page-layer st.cache_data wrapper, on its second call;
+cached = components.cached.compute, the page-layer st.cache_data wrapper, on its second call;
 board  = this month + last month (what 指标看板 computes), trend = 12 months of one indicator.
 """
 from __future__ import annotations
@@ -97,10 +97,10 @@ def main() -> None:
 
         print(f"board (2 months): {_timed(run_board)[0]:.2f}s; trend visit_on_time (12 months): {_timed(run_trend)[0]:.2f}s")
 
-        from components import kpi
+        from components import cached
 
-        first, _ = _timed(lambda: kpi.compute(actor, label))
-        second, _ = _timed(lambda: kpi.compute(actor, label))
+        first, _ = _timed(lambda: cached.compute(actor, label))
+        second, _ = _timed(lambda: cached.compute(actor, label))
         print(f"page layer (st.cache_data): first {first:.2f}s, cached {second * 1000:.1f}ms")
     finally:
         dispose_all()

@@ -20,7 +20,7 @@ from core.roles import Actor
 from db import config
 from areas.admin import users
 from db.engine import session_scope
-from db.models import utcnow
+from core.clock import utcnow
 
 FIELDS = {
     "Form name": "登录 关爱联席工作台",

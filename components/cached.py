@@ -1,13 +1,15 @@
-"""Cached reads for the pages (st.cache_data), correct across several app processes.
+"""The one cached-read layer of the pages (st.cache_data), correct across several app processes.
 
-Every cached function takes, as part of its key:
-* the database URL;
-* the *scope* of the actor — role, township, unit and the presentation flag — never more
-  personal than what that scope may see (masking happens in db/queries before caching, and
-  the scope decides it), so no cached row crosses from one scope to another;
-* the *data generation* (db/cache.py): replaced by every audited write in any process, read
-  with one primary-key SELECT per call, so a write made through another process is seen on
-  the next page run.
+Every cached function has one key: the database URL, the *scope* of the actor, the *data
+generation* and the arguments of the read.
+* scope — role, township, unit and the presentation flag: what decides what the actor may
+  see (masking happens in areas/*/reads.py before caching, by the scope), so no cached row
+  crosses from one scope to another; never the username.
+* data generation (db/cache.py) — the one invalidation path: every audited write in any
+  process (db/audit.py: ORM flushes of Audited rows, and audit.record() for imports,
+  boundaries, deletes, restores) replaces it, read with one primary-key SELECT per call, so
+  a write made through any process is seen on the next page run. Nothing clears these
+  caches by hand.
 
 Entries expire after config.cache_ttl_s seconds (CAREDESK_CACHE_TTL, default 60 s) and at
 most `max_entries` are kept per function: row-level personal data (a registry page) stays
@@ -78,7 +80,7 @@ def _registry_page(url: str, sc: tuple, flt: tuple, page_no: int, today: str, ge
 
 
 def registry_page(actor: Actor, f: _rq.RegistryFilter, page_no: int, today: dt.date) -> _rq.RegistryPage:
-    """Count + one page of the registry (masked per scope in db/queries)."""
+    """Count + one page of the registry (masked per scope in areas/registry/reads.py)."""
     return _registry_page(_url(), scope(actor), dataclasses.astuple(f), page_no, today.isoformat(), generation())
 
 
@@ -93,6 +95,35 @@ def township_shapes(actor: Actor):
     return _township_shapes(_url(), scope(actor), generation())
 
 
-def clear() -> None:
-    for f in (_workbench, _registry_page, _township_shapes):
-        f.clear()
+# ---------------------------------------------------------------- 指标 (board, map, slides)
+# Indicator figures for today's date: a few aggregate queries each.
+@st.cache_data(ttl=TTL_S, max_entries=200, show_spinner="正在计算指标……")
+def _board(url: str, sc: tuple, label: str, today: str, gen: str) -> pd.DataFrame:
+    with session_scope(get_engine(url), write=False) as s:
+        return _ind.board(s, _actor(sc), label, today=dt.date.fromisoformat(today))
+
+
+@st.cache_data(ttl=TTL_S, max_entries=200, show_spinner=False)
+def _compute(url: str, sc: tuple, label: str, codes: tuple, today: str, gen: str) -> pd.DataFrame:
+    with session_scope(get_engine(url), write=False) as s:
+        return _ind.compute(s, _actor(sc), label, list(codes) or None, today=dt.date.fromisoformat(today))
+
+
+@st.cache_data(ttl=TTL_S, max_entries=200, show_spinner="正在计算趋势……")
+def _trend(url: str, sc: tuple, code: str, label: str, township_id, today: str, gen: str) -> pd.DataFrame:
+    with session_scope(get_engine(url), write=False) as s:
+        return _ind.trend(s, _actor(sc), code, label, 12, township_id, today=dt.date.fromisoformat(today))
+
+
+def board(actor: Actor, label: str) -> pd.DataFrame:
+    """Every indicator for `label`, county and per township."""
+    return _board(_url(), scope(actor), label, dt.date.today().isoformat(), generation())
+
+
+def compute(actor: Actor, label: str, codes: list[str] | None = None) -> pd.DataFrame:
+    return _compute(_url(), scope(actor), label, tuple(codes or ()), dt.date.today().isoformat(), generation())
+
+
+def trend(actor: Actor, code: str, label: str, township_id: int | None = None) -> pd.DataFrame:
+    """The last 12 months of one indicator (county, or one township)."""
+    return _trend(_url(), scope(actor), code, label, township_id, dt.date.today().isoformat(), generation())

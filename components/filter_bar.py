@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.categories import AGE_BANDS, CATEGORIES, DIFFICULTIES
-from core.roles import TOWNSHIP, Actor
+from core.categories import AGE_BANDS, CATEGORIES, DIFFICULTIES, STATUSES
+from core import access
+from core.roles import Actor
 from areas.registry.reads import SORTS, RegistryFilter
 
-STATUS_OPTIONS = ("在册", "已退出", "全部")
+STATUS_OPTIONS = (*STATUSES, "全部")
 HELPER_OPTIONS = {"已落实": "assigned", "未落实": "none"}
 OVERDUE_OPTIONS = {"走访逾期": "overdue", "走访按期": "ok"}
 LABEL_TO_CODE = {v: k for k, v in CATEGORIES.items()}
@@ -32,7 +33,7 @@ def _select(label: str, options, key: str, placeholder: str, container):
 def filter_bar(actor: Actor, townships: list[tuple[int, str]], villages: list[tuple[int, str, int]]) -> RegistryFilter:
     town_by_name = {n: i for i, n in townships}
     c1, c2, c3, c4 = st.columns([1, 1, 2, 2])
-    if actor.role == TOWNSHIP:
+    if access.township_bound(actor):
         town_id = actor.township_id
         c1.text_input("乡镇", value=next((n for i, n in townships if i == town_id), ""), disabled=True,
                       key="town_fixed")

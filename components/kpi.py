@@ -1,5 +1,5 @@
-"""KPI cards (one st.metric per indicator, delta coloured by direction) and the cached
-indicator reads the board and map pages share."""
+"""KPI cards (one st.metric per indicator, delta coloured by direction), the status legend
+and the month picker. Drawing only: the indicator figures are read through components/cached.py."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -8,10 +8,6 @@ import pandas as pd
 import streamlit as st
 
 from core import indicators as ci
-from core.roles import Actor
-from db import config as _config
-from db.engine import get_engine, session_scope
-from areas.indicators import reads as _q
 
 _BADGE = {ci.MET: "green", ci.WARN: "orange", ci.MISSED: "red", ci.NO_DATA: "gray"}
 
@@ -50,71 +46,6 @@ def kpi_cards(rows: pd.DataFrame, per_row: int = 4, key: str = "kpi") -> None:
                 border=True,
             )
             col.caption(f"{nd}{badge(r['status'])}")
-
-
-# ---------------------------------------------------------------- cached reads (page layer, short TTL)
-# Indicator figures are aggregates and take a few queries each; they are cached per actor scope
-# for config.cache_ttl_s seconds. db/queries stays uncached.
-
-_TTL = _config.load().cache_ttl_s
-
-
-def _scope_key(actor: Actor) -> tuple:
-    return (actor.username, actor.role, actor.township_id, actor.unit_id)
-
-
-def _actor(key: tuple) -> Actor:
-    return Actor(key[0], key[1], township_id=key[2], unit_id=key[3])
-
-
-def _db_url() -> str:
-    return _config.load().database_url
-
-
-def _generation() -> str:
-    """Data generation (db/cache.py): any write in any app process changes it, so the
-    figures are recomputed on the next page run, not only after the TTL."""
-    from db.cache import generation
-
-    return generation(get_engine(_db_url()))
-
-
-@st.cache_data(ttl=_TTL, show_spinner="正在计算指标……", max_entries=200)
-def _board(url: str, scope: tuple, label: str, today: str, gen: str = "") -> pd.DataFrame:
-    with session_scope(get_engine(url), write=False) as s:
-        return _q.board(s, _actor(scope), label, today=_dt.date.fromisoformat(today))
-
-
-@st.cache_data(ttl=_TTL, show_spinner=False, max_entries=200)
-def _compute(url: str, scope: tuple, label: str, codes: tuple, today: str, gen: str = "") -> pd.DataFrame:
-    with session_scope(get_engine(url), write=False) as s:
-        return _q.compute(s, _actor(scope), label, list(codes) or None, today=_dt.date.fromisoformat(today))
-
-
-@st.cache_data(ttl=_TTL, show_spinner="正在计算趋势……", max_entries=200)
-def _trend(url: str, scope: tuple, code: str, label: str, township_id, today: str, gen: str = "") -> pd.DataFrame:
-    with session_scope(get_engine(url), write=False) as s:
-        return _q.trend(s, _actor(scope), code, label, 12, township_id, today=_dt.date.fromisoformat(today))
-
-
-def board(actor: Actor, label: str) -> pd.DataFrame:
-    return _board(_db_url(), _scope_key(actor), label, _dt.date.today().isoformat(), _generation())
-
-
-def compute(actor: Actor, label: str, codes: list[str] | None = None) -> pd.DataFrame:
-    return _compute(_db_url(), _scope_key(actor), label, tuple(codes or ()), _dt.date.today().isoformat(),
-                    _generation())
-
-
-def trend(actor: Actor, code: str, label: str, township_id: int | None = None) -> pd.DataFrame:
-    return _trend(_db_url(), _scope_key(actor), code, label, township_id, _dt.date.today().isoformat(),
-                  _generation())
-
-
-def clear_cache() -> None:
-    """After targets, workforce or boundaries change."""
-    for f in (_board, _compute, _trend):
-        f.clear()
 
 
 def month_options(months: int = 24) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from core import access
 from core.pages import BY_KEY, allowed
 from core.roles import Actor
 
@@ -29,12 +30,9 @@ def page_header(key: str, caption: str | None = None) -> Actor:
         st.error("您的角色无权访问此页面。")
         st.stop()
     st.title(BY_KEY[key].title)
-    if actor.presentation:
-        from components.presentation import EDIT_ONLY_PAGES, NOTICE
-
-        if key in EDIT_ONLY_PAGES:
-            st.info(NOTICE, icon=":material/slideshow:")
-            st.stop()
+    if actor.presentation and access.hidden_while_presenting(key):
+        st.info(access.PRESENTATION_NOTICE, icon=":material/slideshow:")
+        st.stop()
     if caption:
         st.caption(caption)
     return actor

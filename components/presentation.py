@@ -33,11 +33,6 @@ h2, h3 {font-size: 2.1rem !important;}
 """
 
 
-# Screens whose purpose is changing data or the system (accounts, boundaries, imports,
-# backups, passwords): while presenting they show a notice instead of their controls.
-EDIT_ONLY_PAGES = frozenset({"users", "audit", "regions", "backup", "targets", "import_export", "pending", "account",
-                             "recycle"})
-NOTICE = "投屏模式下不显示此页面（用于修改数据或系统设置）。请先点击上方「退出投屏模式」。"
 
 
 def presenting(actor: Actor) -> Actor:

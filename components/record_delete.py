@@ -3,16 +3,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components import flash
+from components.action import run_action
+from core import access
 from core.roles import Actor
-from db.engine import session_scope
-from db.errors import ServiceError
 from areas.records import writes as records
 
 
 def delete_control(actor: Actor, kind: str, options: dict[int, str], key: str) -> None:
     """`options`: record id → label. Owns the widget keys `{key}_*`. Draws nothing for
     read-only actors or when there is nothing to delete."""
-    if actor.is_read_only or not options or actor.role not in ("office", "township"):
+    flash.show(f"{key}_flash")  # the confirmation outlives the rerun (and the deleted option)
+    if not options or not access.may(actor, "record.delete"):
         return
     label = records.KINDS[kind].label
     with st.expander(f"删除{label}（录入错误时使用，联席办可恢复）", icon=":material/delete:"):
@@ -24,11 +26,5 @@ def delete_control(actor: Actor, kind: str, options: dict[int, str], key: str) -
                 if not sure:
                     st.warning("请先勾选“确认删除这条记录”。")
                     return
-                try:
-                    with session_scope(actor=actor) as s:
-                        records.soft_delete(s, actor, kind, int(rid), reason)
-                except ServiceError as e:
-                    st.error(str(e))
-                    return
-                st.success(f"已删除该{label}，可在“回收站”由联席办恢复。")
-                st.rerun()
+                run_action(actor, records.soft_delete, kind, int(rid), reason, flash_key=f"{key}_flash",
+                           success=f"已删除该{label}，可在“回收站”由联席办恢复。")

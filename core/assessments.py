@@ -8,7 +8,9 @@ ROUND_MONTHS = (3, 9)
 
 
 def suggest_period(today: dt.date) -> str:
-    """The round a user most likely means today: the latest March/September not in the future."""
+    """The round in force on a date, which is the one a user most likely means today: the
+    latest March/September not in the future. The indicators count assessments against it
+    (core.indicators.assessment_round)."""
     if today.month >= 9:
         return f"{today.year}-09"
     if today.month >= 3:

@@ -26,6 +26,9 @@ SUBTYPES: dict[str, tuple[str, ...]] = {
 }
 
 CHILD_CATEGORIES = frozenset({"left_behind_child", "child_in_difficulty", "dropout_child", "orphan"})
+# A child category ends by age: every one at 18, 农村留守儿童 already at 16 (exit_proposal).
+CHILD_AGE_LIMIT = 18
+LEFT_BEHIND_AGE_LIMIT = 16
 
 # Names townships actually write in their ledgers (001 附件2 人员类别 column).
 _ALIASES = {
@@ -57,7 +60,9 @@ _ALIASES = {
 _LOOKUP = {**{v: k for k, v in CATEGORIES.items()}, **_ALIASES, **{k: k for k in CATEGORIES}}
 
 DIFFICULTIES = ("一般", "特别困难")
-STATUSES = ("在册", "已退出")
+# Person.status. 退出 keeps the file (nothing is deleted), so 在册 alone says "in the registry now".
+ACTIVE, EXITED = "在册", "已退出"
+STATUSES = (ACTIVE, EXITED)
 EXIT_REASONS = ("年满16周岁", "年满18周岁", "父母返乡", "死亡", "迁出", "脱贫", "其他")
 SERVICE_TYPES = ("生活照料", "精神陪伴", "就业创业指导", "应急救助", "健康保健", "法律援助", "文体活动")
 
@@ -80,10 +85,10 @@ def exit_proposal(category: str, birth: date, today: date) -> str | None:
     if category not in CHILD_CATEGORIES:
         return None
     age = age_on(birth, today)
-    if age >= 18:
-        return "年满18周岁"
-    if category == "left_behind_child" and age >= 16:
-        return "年满16周岁"
+    if age >= CHILD_AGE_LIMIT:
+        return f"年满{CHILD_AGE_LIMIT}周岁"
+    if category == "left_behind_child" and age >= LEFT_BEHIND_AGE_LIMIT:
+        return f"年满{LEFT_BEHIND_AGE_LIMIT}周岁"
     return None
 
 

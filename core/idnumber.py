@@ -100,3 +100,12 @@ def make(region6: str, birth: date, seq3: int, gender: str) -> str:
 def age_on(birth: date, on: date) -> int:
     """Completed years (周岁)."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def born_by(on: date, years: int) -> date:
+    """The latest birth date of someone at least `years` old on `on`, so that in SQL
+    `birth_date <= born_by(on, n)` says exactly `age_on(birth_date, on) >= n`."""
+    try:
+        return on.replace(year=on.year - years)
+    except ValueError:  # 29 Feb in a non-leap target year: a 29 Feb child is n on 1 March
+        return on.replace(year=on.year - years, day=28)

@@ -1,7 +1,7 @@
 """通报处置卡 state machine (seed 002 附件3): 发现 → 报告 → 转介 → 处置 → 结案.
 
 Steps cannot be skipped and never go backwards; each step is dated by the service
-that performs it. Who may perform a step:
+that performs it. Who may perform a step (the rule lives in core/access.py):
 
     report  (discovered → reported): office, township (own township)
     refer   (reported → referred):   office, township (own township) — to a member
@@ -29,12 +29,7 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "close": (HANDLED, CLOSED),
 }
 ACTION_LABELS = {"report": "报告", "refer": "转介", "handle": "登记处置", "close": "结案"}
-ACTION_ROLES: dict[str, tuple[str, ...]] = {
-    "report": ("office", "township"),
-    "refer": ("office", "township"),
-    "handle": ("unit", "office"),
-    "close": ("office",),
-}
+# Who may perform each step: core/access.py, actions "incident.<action>".
 
 SOURCES = ("学校", "医院", "公安", "村(居)", "群众", "热线", "其他")
 TYPES = ("监护缺失", "遭受侵害", "辍学", "重病", "生活无着", "意外伤害", "心理危机", "其他")
@@ -70,8 +65,9 @@ def transition(status: str, action: str) -> str:
     return dst
 
 
-def may_act(role: str, action: str) -> bool:
-    return role in ACTION_ROLES.get(action, ())
+def access_action(action: str) -> str:
+    """The access-table action (core/access.py) for a step of the card."""
+    return f"incident.{action}"
 
 
 def is_overdue(status: str, deadline: dt.date | None, today: dt.date) -> bool:

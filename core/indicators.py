@@ -11,6 +11,9 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
+# The half-year round in force on a date lives with the other assessment-round rules.
+from core.assessments import suggest_period as assessment_round  # noqa: F401
+
 HIGHER = "higher"  # higher is better
 LOWER = "lower"  # lower is better
 
@@ -239,15 +242,6 @@ def shift_month(label: str, months: int) -> str:
 def last_months(label: str, n: int = 12) -> list[str]:
     """The n months ending with `label`, oldest first."""
     return [shift_month(label, -k) for k in range(n - 1, -1, -1)]
-
-
-def assessment_round(on: dt.date) -> str:
-    """The half-year round in force on a date (seed 002: March and September rounds)."""
-    if on.month >= 9:
-        return f"{on.year}-09"
-    if on.month >= 3:
-        return f"{on.year}-03"
-    return f"{on.year - 1}-09"
 
 
 def school_year(on: dt.date) -> str:

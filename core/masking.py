@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from core.validation import MOBILE_FULL_RE
+
 HIDDEN = "（已隐藏）"
 
 # 17 digits + digit/X, not embedded in a longer digit run.
 ID_NUMBER_RE = re.compile(r"(?<!\d)\d{17}[\dXx](?!\d)")
 # Mainland mobile, optionally written 138-1234-1234 / 138 1234 1234 or after a +86/86 prefix.
 MOBILE_RE = re.compile(r"(?:(?<=86)|(?<!\d))1[3-9]\d[- ]?\d{4}[- ]?\d{4}(?!\d)")
-_MOBILE_DIGITS_RE = re.compile(r"1[3-9]\d{9}")
 
 
 def _blank(value) -> bool:
@@ -26,6 +27,18 @@ def mask_name(name):
     if len(s) == 2:
         return s[0] + "*"
     return s[0] + "*" * (len(s) - 2) + s[-1]
+
+
+def mask_staff_label(label):
+    """A staff name as lists show it: '邬春清（乡镇干部）' → '邬*清（乡镇干部）', several joined
+    by '、' each masked, a placeholder such as '（未落实帮扶责任人）' kept (it names nobody)."""
+    if _blank(label):
+        return label
+    out = []
+    for part in str(label).split("、"):
+        name, sep, rest = part.partition("（")
+        out.append((mask_name(name) if name else name) + sep + rest)
+    return "、".join(out)
 
 
 def mask_id_number(value):
@@ -44,7 +57,7 @@ def mask_phone(value):
         return value
     s = str(value).strip()
     digits = re.sub(r"[- ]", "", s)
-    if _MOBILE_DIGITS_RE.fullmatch(digits):
+    if MOBILE_FULL_RE.fullmatch(digits):
         return digits[:3] + "****" + digits[-4:]
     if len(s) > 6:  # landline 0718-1234567: area code stays useful, the number does not leak
         return s[:4] + "*" * (len(s) - 6) + s[-2:]

@@ -1,4 +1,4 @@
-"""Roles (DESIGN.md §2) and what an actor may do; scope is enforced by the query layer."""
+"""Roles (DESIGN.md §2) and the signed-in actor; what a role may do is core/access.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,18 +36,23 @@ class Actor:
     def role_label(self) -> str:
         return ROLE_LABELS[self.role]
 
+    # What the actor may see and do lives in core/access.py; these delegate (many callers).
     @property
     def sees_personal_data(self) -> bool:
-        return not self.presentation and self.role in (ADMIN, OFFICE, TOWNSHIP)
+        from core import access
+        return access.sees_personal_data(self)
 
     @property
     def can_edit_registry(self) -> bool:
-        return not self.presentation and self.role in (OFFICE, TOWNSHIP)
+        from core import access
+        return access.may(self, "registry.edit")
 
     @property
     def county_wide(self) -> bool:
-        return self.role in (ADMIN, OFFICE, LEADER)
+        from core import access
+        return access.county_wide(self)
 
     @property
     def is_read_only(self) -> bool:
-        return self.presentation or self.role == LEADER
+        from core import access
+        return access.read_only(self)

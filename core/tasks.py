@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from core import access
+
 NOT_STARTED = "未开始"
 IN_PROGRESS = "推进中"
 DONE = "已完成"
@@ -165,22 +167,21 @@ def allowed_actions(
     claimed: bool,
     read_only: bool = False,
 ) -> set[str]:
-    """Actions on one task. Units report on their own tasks and the lead unit may claim
-    completion; only the office (or admin) reminds, accepts or sends back — so a unit can
+    """Actions on one task (role sets: core/access.py). Units report on their own tasks and the
+    lead unit may claim completion; only the office (or admin) reminds, accepts or sends back — so a unit can
     never accept its own completion. Nothing happens to an accepted task."""
     if closed or read_only:
         return set()
-    if role == "unit":
-        if actor_unit_id is None:
-            return set()
+    acts = set()
+    if access.role_may(role, "task.report") and actor_unit_id is not None:
         if actor_unit_id == lead_unit_id:
-            return {REPORT} if claimed else {REPORT, CLAIM}
-        if actor_unit_id in co_unit_ids:
-            return {REPORT}
-        return set()
-    if role in ("office", "admin"):
-        acts = {REMIND, ACCEPT}
-        if claimed:
-            acts.add(RETURN)
-        return acts
-    return set()
+            acts |= {REPORT} if claimed else {REPORT, CLAIM}
+        elif actor_unit_id in co_unit_ids:
+            acts.add(REPORT)
+    if access.role_may(role, "task.remind"):
+        acts.add(REMIND)
+    if access.role_may(role, "task.accept"):
+        acts.add(ACCEPT)
+    if claimed and access.role_may(role, "task.return"):
+        acts.add(RETURN)
+    return acts

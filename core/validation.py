@@ -4,9 +4,15 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
-MOBILE_FULL_RE = re.compile(r"1[3-9]\d{9}")
-# 区号 (3-4 digits starting 0) - 号码 (7-8 digits), optional -分机.
-LANDLINE_RE = re.compile(r"0\d{2,3}-\d{7,8}(-\d{1,6})?")
+# The phone shapes, one place (masking and the registry's table editor use them too):
+# a mainland mobile, 11 digits 13x–19x; a landline 区号 (3-4 digits starting 0) - 号码
+# (7-8 digits), optional -分机.
+MOBILE = r"1[3-9]\d{9}"
+LANDLINE = r"0\d{2,3}-\d{7,8}(-\d{1,6})?"
+MOBILE_FULL_RE = re.compile(MOBILE)
+LANDLINE_RE = re.compile(LANDLINE)
+# phone_error's rule as one regex (empty allowed), for st.column_config.TextColumn(validate=…).
+PHONE_OR_EMPTY = rf"^({MOBILE}|{LANDLINE})?$"
 
 
 def phone_error(s) -> str | None:

@@ -1,7 +1,12 @@
-"""Visit frequency (seed 001): ordinary cases at least 2 visits a month, especially
-difficult (特别困难) cases at least 1 visit a week. One place for the rule; the SQL in
-areas/care/reads.py is built from the same parameters (`Rule.key`, `Rule.interval_days`,
-`Rule.required`) and the tests check that both give the same answers.
+"""Visit frequency (seed 001: "对一般关爱对象帮扶责任人每月走访探视至少2次；对特别困难的关爱
+对象帮扶责任人每周至少上门关爱帮扶1次"): ordinary cases at least 2 visits a month, especially
+difficult (特别困难) cases at least 1 visit a week.
+
+The rule runs in one place, the SQL of areas/care/reads.py ("the rule in SQL"). This module
+holds its definition and the parameters that SQL is built from (`Rule.key`,
+`Rule.interval_days`, `Rule.strictness`, DEFAULT_RULES). tests/care/visit_oracle.py is a
+plain-Python reading of the same definition, checked against the SQL over a grid of rules,
+people and dates (tests/care/test_visit_rule_grid.py); it is a test oracle, not runtime code.
 
 Definitions (decided here, used everywhere):
 
@@ -9,18 +14,33 @@ Rule
     A rule is (period, min_visits): period "month" (calendar month) or "week" (7 days).
     The office may configure one per (category, difficulty); category "*" is the
     default for every category. Unconfigured pairs fall back to DEFAULT_RULES.
-    A person holding several categories gets the *strictest* applicable rule: the one
-    with the shortest `interval_days` (ties: the one asking more visits).
+
+The strictest rule (a person holding several categories)
+    Seed 001 sets a *minimum* per category, so a person must meet the rule of every
+    category they hold: the binding rule is the one asking the most visits, i.e. the
+    highest rate min_visits / period days, a month counted as 30 days (as for
+    interval_days). `Rule.strictness` compares thousandths of a day per visit,
+    PERIOD_DAYS[period] * 1000 // min_visits (smaller = stricter), integer arithmetic
+    that the SQL reproduces exactly. So 每月9次 (3333) binds over 每周2次 (3500) and
+    每月15次 (2000) over 每周3次 (2333): 9 (15) visits in a month also meet "twice (three
+    times) a week" for the month (8; 12 or 13 visits), the reverse does not hold.
+    Ties: two different rules tie only at an equal rate (每月30次 vs 每周7次, one visit a
+    day); the weekly rule wins (the larger `Rule.key`), a fixed choice so that the result
+    does not depend on row order. The choice is one rule per person and
+    difficulty for every month (a month = 30 days): with configured pairs whose rates
+    differ by less than one visit a month (e.g. 每月17次 vs 每周4次 in February) the chosen
+    rule can ask one visit fewer in a short month or a part month than the other rule.
 
 Effective difficulty
     The registry field `difficulty` (一般/特别困难). In addition, a person whose latest
     risk assessment is 高 is treated as 特别困难 from the date of the first 高 assessment
-    of the current run of 高 assessments (`raised_on`) until a later assessment is not 高.
+    of the current run of 高 assessments (`raised_on`) until a later assessment is not 高
+    (a 高 and a non-高 assessment on the same day: not raised).
     The registry field has no history, so its current value applies to every period.
 
 Next due date and "overdue" (the worklist)
     interval_days = 30 // min_visits for a monthly rule, 7 // min_visits for a weekly
-    rule (2 a month → 15 days, 1 a week → 7 days). The clock starts at the last visit
+    rule, at least 1 (2 a month → 15 days, 1 a week → 7 days, 31 a month → 1). The clock starts at the last visit
     or, with no visit yet, at enrolment:  next_due = start + interval(difficulty).
     A person raised to 特别困难 on `raised_on` after the start is due at the earlier of
     the ordinary due date and max(start, raised_on) + weekly interval — raising never
@@ -40,13 +60,13 @@ Next due date and "overdue" (the worklist)
     Compliant ⇔ visits dated inside the window ≥ required.
     The month in progress is judged to date: its window ends today, so the requirement
     is pro-rated to the days elapsed (on the 22nd an ordinary case owes 1 visit, not 2).
+    The categories and the raise are taken as of the window's last day.
 """
 from __future__ import annotations
 
 import calendar
 import datetime as dt
 from dataclasses import dataclass
-from typing import Iterable
 
 ORDINARY = "一般"
 SPECIAL = "特别困难"
@@ -54,6 +74,7 @@ ANY_CATEGORY = "*"
 PERIODS = {"month": "每月", "week": "每周"}
 PERIOD_DAYS = {"month": 30, "week": 7}
 WEEK_KEY_OFFSET = 1000  # Rule.key: min_visits, +1000 for a weekly rule (decoded in SQL too)
+PACE_SCALE = 1000  # Rule.pace: thousandths of a day per visit (integer, exact in SQL)
 MAX_MIN_VISITS = 31
 
 
@@ -74,30 +95,24 @@ class Rule:
         return max(1, PERIOD_DAYS[self.period] // self.min_visits)
 
     @property
-    def max_gap_days(self) -> int:  # older name, kept for callers
-        return self.interval_days
-
-    @property
     def key(self) -> int:
         """One integer that encodes the rule (the SQL carries this through subqueries)."""
         return self.min_visits + (WEEK_KEY_OFFSET if self.period == "week" else 0)
 
     @property
+    def pace(self) -> int:
+        """Thousandths of a day per required visit, a month counted as 30 days."""
+        return PERIOD_DAYS[self.period] * PACE_SCALE // self.min_visits
+
+    @property
     def strictness(self) -> tuple[int, int]:
-        """Sort key: smaller is stricter."""
-        return (self.interval_days, -self.key)
+        """Sort key, smaller = stricter: the higher visit rate, ties → the weekly rule
+        (see "The strictest rule" above; the SQL packs the same pair into one integer)."""
+        return (self.pace, -self.key)
 
     @classmethod
     def from_key(cls, key: int) -> "Rule":
         return cls("week", key - WEEK_KEY_OFFSET) if key >= WEEK_KEY_OFFSET else cls("month", key)
-
-    def required(self, days: int, month_days: int) -> int:
-        """Visits required in a window of `days` days inside a month of `month_days` days."""
-        if days <= 0:
-            return 0
-        if self.period == "week":
-            return self.min_visits * days // 7
-        return self.min_visits * days // month_days
 
     @property
     def label(self) -> str:
@@ -110,38 +125,6 @@ DEFAULT_RULES: dict[str, Rule] = {ORDINARY: Rule("month", 2), SPECIAL: Rule("wee
 RuleTable = dict[tuple[str, str], Rule]
 
 
-def rule_for(difficulty: str, rules: dict[str, Rule] | None = None) -> Rule:
-    """The default ('*') rule for a difficulty."""
-    rules = rules or DEFAULT_RULES
-    return rules.get(difficulty, rules[ORDINARY])
-
-
-def resolve(categories: Iterable[str], difficulty: str, table: RuleTable | None = None) -> Rule:
-    """The strictest rule among a person's categories for one difficulty."""
-    table = table or {}
-    difficulty = difficulty if difficulty in DEFAULT_RULES else ORDINARY
-    star = table.get((ANY_CATEGORY, difficulty), DEFAULT_RULES[difficulty])
-    candidates = [table.get((c, difficulty), star) for c in categories] or [star]
-    return min(candidates, key=lambda r: r.strictness)
-
-
-def next_due(last_visit: dt.date | None, enrolled_on: dt.date, difficulty: str,
-             rules: dict[str, Rule] | None = None, raised_on: dt.date | None = None,
-             special_rule: Rule | None = None) -> dt.date:
-    """Date by which the next visit is due (see the module docstring).
-
-    `rules` maps difficulty → Rule (already resolved for the person's categories).
-    """
-    start = last_visit or enrolled_on
-    base = rule_for(difficulty, rules)
-    due = start + dt.timedelta(days=base.interval_days)
-    if raised_on is not None and difficulty != SPECIAL:
-        special = special_rule or rule_for(SPECIAL, rules)
-        raised_due = max(start, raised_on) + dt.timedelta(days=special.interval_days)
-        due = min(due, raised_due)
-    return due
-
-
 def days_overdue(today: dt.date, due: dt.date) -> int:
     return max(0, (today - due).days)
 
@@ -149,49 +132,6 @@ def days_overdue(today: dt.date, due: dt.date) -> int:
 def month_bounds(year: int, month: int) -> tuple[dt.date, dt.date]:
     last = calendar.monthrange(year, month)[1]
     return dt.date(year, month, 1), dt.date(year, month, last)
-
-
-def month_window(year: int, month: int, enrolled_on: dt.date,
-                 exited_on: dt.date | None = None) -> tuple[dt.date, dt.date] | None:
-    """The part of month M the person is obliged for, or None when not counted."""
-    first, last = month_bounds(year, month)
-    if enrolled_on > last or (exited_on is not None and exited_on <= last):
-        return None
-    return max(first, enrolled_on), last
-
-
-def required_in_month(year: int, month: int, enrolled_on: dt.date, difficulty: str,
-                      rules: dict[str, Rule] | None = None, raised_on: dt.date | None = None,
-                      exited_on: dt.date | None = None) -> int:
-    """Visits required of a person in month M (0 = not due / not counted)."""
-    window = month_window(year, month, enrolled_on, exited_on)
-    if window is None:
-        return 0
-    start, end = window
-    month_days = end.day
-    ordinary = rule_for(difficulty, rules)
-    special = rule_for(SPECIAL, rules)
-    days = (end - start).days + 1
-    if difficulty == SPECIAL or raised_on is None or raised_on > end:
-        rule = special if difficulty == SPECIAL else ordinary
-        return rule.required(days, month_days)
-    if raised_on <= start:
-        return special.required(days, month_days)
-    before = (raised_on - start).days
-    after = (end - raised_on).days + 1
-    return ordinary.required(before, month_days) + special.required(after, month_days)
-
-
-def month_compliance(visit_dates: Iterable[dt.date], year: int, month: int, enrolled_on: dt.date,
-                     difficulty: str, rules: dict[str, Rule] | None = None,
-                     raised_on: dt.date | None = None, exited_on: dt.date | None = None) -> bool | None:
-    """True/False for a person counted in month M; None when not counted (not due)."""
-    required = required_in_month(year, month, enrolled_on, difficulty, rules, raised_on, exited_on)
-    if required == 0:
-        return None
-    start, end = month_window(year, month, enrolled_on, exited_on)  # type: ignore[misc]
-    done = sum(1 for d in visit_dates if start <= d <= end)
-    return done >= required
 
 
 def rule_error(category: str, difficulty: str, period: str, min_visits) -> str | None:

@@ -6,6 +6,9 @@ leaves no audit row). Personal values are masked before they are stored.
 
 Other events (login, view, search, export, import, presentation-mode toggle …) go
 through `record()`.
+
+The listeners are registered by `install()`, which db/engine.py calls when it loads:
+importing this module registers nothing.
 """
 from __future__ import annotations
 
@@ -16,6 +19,7 @@ from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from core.masking import HIDDEN, mask_field
+from db.cache import bump
 from db.models import Audited, AuditLog, utcnow
 
 # Columns that change on every write and say nothing to a reader.
@@ -55,18 +59,14 @@ _WRITE_EVENTS = {"import", "delete", "restore", "purge", "create", "update"}
 _GEN_DIRTY = "caredesk_generation_dirty"
 
 
-@event.listens_for(Session, "before_commit")
 def _bump_generation(session: Session) -> None:
     """Once per write transaction, as its last statement (db/cache.py): holding the
     app_settings row lock only while committing keeps writers from deadlocking on it."""
     session.flush()
     if session.info.pop(_GEN_DIRTY, False):
-        from db.cache import bump
-
         bump(session)
 
 
-@event.listens_for(Session, "after_soft_rollback")
 def _forget_generation(session: Session, _previous) -> None:
     session.info.pop(_GEN_DIRTY, None)
 
@@ -140,7 +140,6 @@ def _entity_id(obj) -> str | None:
     return None if not key or key[0] is None else str(key[0])
 
 
-@event.listens_for(Session, "before_flush")
 def _stamp(session: Session, _ctx, _instances) -> None:
     username = _actor_fields(session)["username"]
     for obj in session.new:
@@ -151,7 +150,6 @@ def _stamp(session: Session, _ctx, _instances) -> None:
             obj.updated_by = username
 
 
-@event.listens_for(Session, "after_flush")
 def _audit_rows(session: Session, _ctx) -> None:
     rows = []
     base = _actor_fields(session)
@@ -191,3 +189,19 @@ def _audit_rows(session: Session, _ctx) -> None:
             for r in rows
         ],
     )
+
+
+_LISTENERS = (
+    ("before_commit", _bump_generation),
+    ("after_soft_rollback", _forget_generation),
+    ("before_flush", _stamp),
+    ("after_flush", _audit_rows),
+)
+
+
+def install(target=Session) -> None:
+    """Register the audit and data-generation listeners on `target` (every Session by
+    default); calling it again changes nothing."""
+    for name, fn in _LISTENERS:
+        if not event.contains(target, name, fn):
+            event.listen(target, name, fn)

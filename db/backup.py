@@ -151,22 +151,29 @@ class BackupResult:
     manifest: dict
 
 
-def _backup_sqlite(engine: Engine, out: Path) -> dict:
-    src_path = engine.url.database
-    if not src_path or src_path == ":memory:":
-        raise BackupError("内存数据库无法备份")
-    src = sqlite3.connect(src_path, timeout=30)
-    dst = sqlite3.connect(out)
+def sqlite_copy(src: sqlite3.Connection, dst: sqlite3.Connection, journal_mode: str, failure: str) -> None:
+    """Copy a whole SQLite database with the online backup API (pages=-1: one step, so one
+    consistent snapshot, or an atomic replacement of the target), then check the copy.
+    Closes both connections; raises BackupError(failure: …) when the check fails."""
     try:
-        src.execute("PRAGMA busy_timeout=30000")
-        src.backup(dst)  # pages=-1: the whole database in one step = one consistent snapshot
-        dst.execute("PRAGMA journal_mode=DELETE")  # a self-contained file, no -wal beside it
+        src.backup(dst)
+        dst.execute(f"PRAGMA journal_mode={journal_mode}")
         ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
     finally:
         dst.close()
         src.close()
     if ok != "ok":
-        raise BackupError(f"备份文件完整性检查失败：{ok}")
+        raise BackupError(f"{failure}：{ok}")
+
+
+def _backup_sqlite(engine: Engine, out: Path) -> dict:
+    src_path = engine.url.database
+    if not src_path or src_path == ":memory:":
+        raise BackupError("内存数据库无法备份")
+    src = sqlite3.connect(src_path, timeout=30)
+    src.execute("PRAGMA busy_timeout=30000")
+    # A self-contained file (journal DELETE: no -wal beside it).
+    sqlite_copy(src, sqlite3.connect(out), "DELETE", "备份文件完整性检查失败")
     copy = create_engine(f"sqlite:///{out}")
     try:
         with copy.connect() as conn:

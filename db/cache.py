@@ -1,6 +1,6 @@
 """Cross-process cache invalidation: the data generation.
 
-Every app process keeps its own `st.cache_data` (components/cached.py, components/kpi.py).
+Every app process keeps its own `st.cache_data` (components/cached.py, the one cached-read layer).
 To stay correct when several processes share one PostgreSQL database, cached readers take
 the *data generation* as part of their cache key:
 
@@ -9,7 +9,7 @@ the *data generation* as part of their cache key:
   transaction: once per ORM flush that wrote audited rows, and in `audit.record()` for
   import / delete / restore events (bulk writes below the ORM). The token commits or rolls
   back with the write itself.
-* A page run reads the token with one primary-key SELECT (`generation()`); a write
+* A page run reads the token with one primary-key SELECT (`generation(engine)`); a write
   committed by process A changes it, so process B misses its cache on its next page run.
 * Entries also expire after config.cache_ttl_s seconds (CAREDESK_CACHE_TTL, default 60 s): that bounds
   how long row-level personal data stays in memory, and covers writes that bypass the ORM
@@ -37,12 +37,8 @@ def bump(conn: Connection | Session) -> None:
     conn.execute(_BUMP, {"v": uuid.uuid4().hex, "k": KEY})
 
 
-def generation(bind: Engine | Connection | Session | None = None) -> str:
+def generation(bind: Engine | Connection | Session) -> str:
     """The current token: one primary-key lookup."""
-    if bind is None:
-        from db.engine import get_engine
-
-        bind = get_engine()
     if isinstance(bind, Engine):
         with bind.connect() as conn:
             return conn.execute(_READ, {"k": KEY}).scalar() or ""

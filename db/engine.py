@@ -8,7 +8,12 @@ from typing import Iterator
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session
 
-from db import config
+from db import audit, config
+
+# Every Session writes its audit rows and bumps the data generation. Installed when this
+# module loads, before any session can exist, so no engine (even one a caller built with
+# create_engine) can write unaudited, and listeners added later by others run after it.
+audit.install()
 
 _engines: dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -85,4 +90,3 @@ def session_scope(engine: Engine | None = None, actor=None, write: bool = True) 
         raise
     finally:
         session.close()
-from db import audit as _audit  # noqa: E402,F401  (registers the audit listeners)

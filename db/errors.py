@@ -18,3 +18,13 @@ class ConflictError(ServiceError):
 
 class ForbiddenError(ServiceError):
     """The actor may not do this (scope or role)."""
+
+
+def require(actor, action: str, **record) -> None:
+    """ForbiddenError with the access table's reason unless `actor` may do `action`
+    (core/access.py; `record`: township_id=, unit_id=, what=)."""
+    from core.access import refusal
+
+    reason = refusal(actor, action, **record)
+    if reason is not None:
+        raise ForbiddenError(reason)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Optional
 
+from core.clock import utcnow  # noqa: F401  (re-exported: models stamp rows with it)
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -30,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
 
+from core.categories import ACTIVE
+
 # Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -38,10 +41,6 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
 
 
 class Base(DeclarativeBase):
@@ -108,7 +107,7 @@ class Person(Audited, Versioned, Stamped, Base):
     village_id: Mapped[int] = mapped_column(ForeignKey("regions.id"))
     address: Mapped[Optional[str]] = mapped_column(String(200))
     difficulty: Mapped[str] = mapped_column(String(8), default="一般")  # 一般 / 特别困难
-    status: Mapped[str] = mapped_column(String(8), default="在册")  # 在册 / 已退出
+    status: Mapped[str] = mapped_column(String(8), default=ACTIVE)  # core.categories.STATUSES
     enrolled_on: Mapped[dt.date] = mapped_column(Date)
     exited_on: Mapped[Optional[dt.date]] = mapped_column(Date)
     exit_reason: Mapped[Optional[str]] = mapped_column(String(64))
@@ -142,7 +141,7 @@ class PersonCategory(Audited, Versioned, Stamped, Base):
     category: Mapped[str] = mapped_column(String(32))
     subtype: Mapped[Optional[str]] = mapped_column(String(32))
     start_on: Mapped[dt.date] = mapped_column(Date)
-    end_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # inclusive: the last day it held (db.conditions)
 
     person: Mapped[Person] = relationship(back_populates="categories")
     __table_args__ = (
@@ -182,13 +181,16 @@ class Helper(Audited, Versioned, Stamped, SoftDelete, Base):
 
 
 class Assignment(Audited, Versioned, Stamped, Base):
+    """A 帮扶责任人 assigned to a person for [start_on, end_on): end_on is the handover day,
+    which belongs to the next helper (db.conditions.assignment_current, the one reader)."""
+
     __tablename__ = "assignments"
     __audit_entity__ = "assignment"
     id: Mapped[int] = mapped_column(primary_key=True)
     helper_id: Mapped[int] = mapped_column(ForeignKey("helpers.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     start_on: Mapped[dt.date] = mapped_column(Date)
-    end_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    end_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # exclusive: the handover day; NULL = open
 
     helper: Mapped[Helper] = relationship()
     __table_args__ = (Index("ix_assignments_person", "person_id", "end_on"),)

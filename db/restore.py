@@ -21,7 +21,7 @@ from sqlalchemy import Engine, func, inspect, select, table
 from sqlalchemy.engine import make_url
 
 from db import audit
-from db.backup import PG_RESTORE, BackupError, compare, libpq_url, table_fingerprints
+from db.backup import PG_RESTORE, BackupError, compare, libpq_url, sqlite_copy, table_fingerprints
 from db.engine import make_engine
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -59,17 +59,8 @@ def _restore_sqlite(path: Path, engine: Engine) -> None:
     if not target or target == ":memory:":
         raise BackupError("恢复目标须是一个 SQLite 文件")
     engine.dispose()
-    src = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    dst = sqlite3.connect(target, timeout=30)
-    try:
-        src.backup(dst)  # replaces the whole target database, page by page, atomically
-        dst.execute("PRAGMA journal_mode=WAL")
-        ok = dst.execute("PRAGMA integrity_check").fetchone()[0]
-    finally:
-        dst.close()
-        src.close()
-    if ok != "ok":
-        raise BackupError(f"恢复后的数据库完整性检查失败：{ok}")
+    sqlite_copy(sqlite3.connect(f"file:{path}?mode=ro", uri=True), sqlite3.connect(target, timeout=30), "WAL",
+                "恢复后的数据库完整性检查失败")
 
 
 def _restore_postgresql(path: Path, engine: Engine, clean: bool) -> None:

@@ -1,25 +1,24 @@
-"""Access scope, applied in SQL (DESIGN.md §2). Pages never filter by role themselves."""
+"""Access scope, applied in SQL (DESIGN.md §2). Pages never filter by role themselves;
+how far each role reaches is the access table (core/access.py, REACH)."""
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, false, true
 
-from core.roles import ADMIN, LEADER, OFFICE, TOWNSHIP, UNIT, Actor
+from core import access
+from core.access import AGGREGATE, LIST, ROWS
+from core.roles import Actor
+
+__all__ = ["AGGREGATE", "LIST", "ROWS", "township_clause"]
 
 
-def township_clause(column, actor: Actor, aggregate: bool = False) -> ColumnElement[bool]:
-    """Rows keyed by a township column that this actor may read.
-
-    Row-level personal data: county roles all; township its own; unit and leader none.
-    Aggregates (counts, rates): everyone county-wide except a township user (own only).
+def township_clause(column, actor: Actor, aggregate: bool = False, *, read: str | None = None) -> ColumnElement[bool]:
+    """Rows keyed by a township column that this actor may read, for a kind of read:
+    ROWS (default: row-level personal data), LIST (the registry list, masked where the
+    actor sees no personal data) or AGGREGATE (counts, rates; also `aggregate=True`).
     """
-    if actor.role == TOWNSHIP:
-        return column == actor.township_id
-    if actor.role in (ADMIN, OFFICE):
+    reach = access.reach(actor, read or (AGGREGATE if aggregate else ROWS))
+    if reach == access.COUNTY:
         return true()
-    if actor.role in (UNIT, LEADER):
-        return true() if aggregate else false()
+    if reach == access.OWN:
+        return column == actor.township_id
     return false()
-
-
-def may_read_rows(actor: Actor) -> bool:
-    return actor.role in (ADMIN, OFFICE, TOWNSHIP)

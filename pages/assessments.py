@@ -4,52 +4,44 @@ import datetime as dt
 
 import streamlit as st
 
+from core import access
+from components import flash
+from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
 from core.assessments import LEVELS, period_label, suggest_period
 from db.engine import session_scope
 from areas.care import reads as q
-from db.errors import ServiceError
 from areas.care import writes as svc
 
 actor = page_header("assessments", "文件002：每年3月、9月各开展一次儿童风险分类评估，高风险对象持续跟踪。")
 today = dt.date.today()
-rows_visible = actor.role in ("admin", "office", "township")
+rows_visible = access.sees_rows(actor)
 
+flash.show("assessments_flash")
 with session_scope(write=False) as s:
     rounds = q.rounds(s)
 
-if actor.role == "office" and not actor.presentation:
+if access.may(actor, "assessment_round.manage"):
     with st.expander("开启新一轮评估", expanded=not rounds or all(r.closed_on for r in rounds)):
         period = st.text_input("评估期次", value=suggest_period(today), key="round_period", max_chars=7,
                                help="格式 YYYY-03 或 YYYY-09")
         if st.button("开启评估轮次", key="round_open"):
-            try:
-                with session_scope(actor=actor) as s:
-                    svc.open_round(s, actor, period=period.strip(), today=today)
-            except ServiceError as e:
-                st.error(f"未开启：{e}")
-            else:
-                st.success(f"已开启{period}评估轮次，各乡镇可开始登记。")
-                st.rerun()
+            run_action(actor, svc.open_round, period=period.strip(), today=today, flash_key="assessments_flash",
+                       success=f"已开启{period}评估轮次，各乡镇可开始登记。")
 
 if not rounds:
-    st.info("尚未开启评估轮次。" + ("请先开启本期评估。" if actor.role == "office" else "请等待联席办开启。"))
+    st.info("尚未开启评估轮次。" + ("请先开启本期评估。" if access.role_may(actor.role, "assessment_round.manage") else "请等待联席办开启。"))
     st.stop()
 
 rnd = st.selectbox("评估轮次", rounds, key="round_sel",
                    format_func=lambda r: f"{r.period} {period_label(r.period)} · "
                                          + (f"已于{r.closed_on:%Y-%m-%d}结束" if r.closed_on else "进行中"))
 
-if actor.role == "office" and not actor.presentation and rnd.closed_on is None:
+if access.may(actor, "assessment_round.manage") and rnd.closed_on is None:
     confirm = st.checkbox("确认结束本轮（结束后各乡镇不能再登记）", key="round_close_ok")
     if st.button("结束本轮评估", key="round_close", disabled=not confirm):
-        try:
-            with session_scope(actor=actor) as s:
-                svc.close_round(s, actor, round_id=rnd.id, today=today)
-        except ServiceError as e:
-            st.error(str(e))
-        else:
+        if run_action(actor, svc.close_round, round_id=rnd.id, today=today):
             st.rerun()
 
 names = (["待评估"] if rows_visible else []) + ["完成情况", "等级变化"] + (["高风险名单"] if rows_visible else [])
@@ -65,7 +57,7 @@ if "待评估" in tabs:
             st.caption(f"尚未评估 {pending.total} 人" + ("（显示前200人）" if pending.total > 200 else ""))
             st.dataframe(pending.rows, hide_index=True, width="stretch",
                          column_order=[c for c in pending.rows.columns if c != "编号"])
-            if actor.can_edit_registry and rnd.closed_on is None:
+            if access.may(actor, "assessment.record") and rnd.closed_on is None:
                 labels = {r["编号"]: f"{r['姓名']} · {r['村(居)']} · {r['身份证号']}" for r in pending.rows.to_dict("records")}
                 with st.form("assessment_form", clear_on_submit=True):
                     st.markdown("**登记评估结果**")
@@ -79,16 +71,10 @@ if "待评估" in tabs:
                     assessor = st.text_input("评估人", max_chars=64)
                     go = st.form_submit_button("保存评估", type="primary")
                 if go:
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.record_assessment(s, actor, person_id=pid, round_id=rnd.id, risk_level=level,
-                                                  issues=issues, actions=actions, assessed_on=assessed_on,
-                                                  assessor=assessor, today=today)
-                    except ServiceError as e:
-                        st.error(f"未保存：{e}")
-                    else:
-                        note = "；该对象自评估日起按“特别困难”每周走访。" if level == "高" else "。"
-                        st.success(f"已保存{labels[pid].split(' · ')[0]}的评估结果（{level}风险）{note}")
+                    note = "；该对象自评估日起按“特别困难”每周走访。" if level == "高" else "。"
+                    run_action(actor, svc.record_assessment, person_id=pid, round_id=rnd.id, risk_level=level,
+                               issues=issues, actions=actions, assessed_on=assessed_on, assessor=assessor, today=today,
+                               success=f"已保存{labels[pid].split(' · ')[0]}的评估结果（{level}风险）{note}")
 
 with tabs["完成情况"]:
     with session_scope(write=False) as s:

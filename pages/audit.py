@@ -3,11 +3,11 @@ import datetime as dt
 
 import streamlit as st
 
+from components.action import run_action
 from components.page import page_header
 from db import config
 from db.engine import session_scope
 from areas.admin import reads as q
-from db.errors import ServiceError
 from areas.admin import writes as svc
 
 actor = page_header(
@@ -65,11 +65,9 @@ st.caption("按当前筛选条件导出（最多 50,000 条）；导出操作本
 e1, e2, _ = st.columns([1, 1, 3])
 for col, fmt, label in ((e1, "xlsx", "生成 Excel 文件"), (e2, "csv", "生成 CSV 文件")):
     if col.button(label, key=f"audit_export_{fmt}", disabled=total == 0):
-        try:
-            with session_scope(actor=actor) as s:
-                st.session_state["audit_export"] = svc.export_audit(s, actor, flt, fmt)
-        except ServiceError as e:
-            st.error(str(e))
+        made = run_action(actor, svc.export_audit, flt, fmt)  # the export itself is audited
+        if made:
+            st.session_state["audit_export"] = made.result
 export = st.session_state.get("audit_export")
 if export is not None:
     note = "（超过上限，仅含最新的记录）" if export.truncated else ""

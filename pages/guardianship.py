@@ -4,10 +4,13 @@ import datetime as dt
 
 import streamlit as st
 
+from core import access
 from components.page import page_header
 from components.tables import count_table
+from components.worklist import paged_worklist
 from db.engine import session_scope
 from areas.care import reads as q
+from areas.regions.reads import township_options
 
 actor = page_header("guardianship", "文件002：监护人须具备监护能力；委托监护须签订委托监护协议（责任确认书）并经村(居)见证。")
 today = dt.date.today()
@@ -25,25 +28,15 @@ count_table(summary, actor, columns=["儿童人数", "监护已落实"], hide_in
 st.subheader("监护未落实名单")
 st.caption("既没有具备监护能力的监护人，也没有已签协议的委托监护人的儿童。请在人员档案中补录监护人或协议签订日期。")
 township_id = 0
-if actor.role != "township":
+if not access.township_bound(actor):
     with session_scope(write=False) as s:
-        townships = dict(q.townships(s, actor))
+        townships = dict(township_options(s, actor))
     township_id = st.selectbox("乡镇", [0] + list(townships), key="gd_tw",
                                format_func=lambda i: townships.get(i, "全部乡镇"))
-size = 100
-page_no = st.session_state.get("gd_page", 1)
-with session_scope(write=False) as s:
-    page = q.guardianship_worklist(s, actor, today, township_id=township_id or None, limit=size, offset=(page_no - 1) * size)
-if page.rows.empty and page.total and page_no > 1:
-    st.session_state["gd_page"] = 1
-    st.rerun()
-if page.total == 0:
-    st.success("所有儿童的监护均已落实。")
-else:
-    st.caption(f"共 {page.total} 人")
-    st.dataframe(page.rows, hide_index=True, width="stretch",
-                 column_order=[c for c in page.rows.columns if c != "编号"],
-                 column_config={"出生日期": st.column_config.DateColumn(format="YYYY-MM-DD")})
-    pages = -(-page.total // size)
-    if pages > 1:
-        st.number_input("页码", 1, pages, key="gd_page", help=f"共 {pages} 页")
+def _fetch(limit: int, offset: int):
+    with session_scope(write=False) as s:
+        return q.guardianship_worklist(s, actor, today, township_id=township_id or None, limit=limit, offset=offset)
+
+
+paged_worklist("gd_page", 100, _fetch, empty="所有儿童的监护均已落实。", caption=lambda n: f"共 {n} 人",
+               column_config={"出生日期": st.column_config.DateColumn(format="YYYY-MM-DD")})

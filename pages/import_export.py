@@ -5,13 +5,15 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from components import flash
+from components.action import run_action
 from components.filter_bar import STATE_KEY
+from core import access
 from components.page import page_header
 from areas.registry import exporter
 from areas.registry import importer
 from db.engine import session_scope
 from areas.registry import reads as rq
-from db.errors import ServiceError
 
 actor = page_header("import_export")
 today = dt.date.today()
@@ -24,9 +26,7 @@ with imp_tab:
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="imp_template",
                        icon=":material/download:")
     up = st.file_uploader("选择文件", type=["xlsx", "csv"], key="imp_file")
-    result = st.session_state.pop("imp_result", None)
-    if result:
-        st.success(result)
+    flash.show("imp_result")
     if up is not None:
         data = up.getvalue()
         with session_scope(write=False) as s:
@@ -48,21 +48,13 @@ with imp_tab:
                                         "变更": "、".join(x.changes)} for x in pv.plan]),
                          hide_index=True, width="stretch")
             if st.button("确认导入", type="primary", key="imp_apply"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        c = importer.apply(s, actor, up.name, data, today)
-                    st.session_state["imp_result"] = (f"导入完成：新增 {c['add']} 人，更新 {c['update']} 人，"
-                                                      f"{c['unchanged']} 人无变化。")
-                    st.session_state.pop("imp_file", None)
-                    st.rerun()
-                except importer.ImportRefused as e:
-                    st.error(str(e))
-                except ServiceError as e:
-                    st.error(str(e))
+                run_action(actor, importer.apply, up.name, data, today, flash_key="imp_result",
+                           then=lambda _c: st.session_state.pop("imp_file", None),
+                           success=lambda c: f"导入完成：新增 {c['add']} 人，更新 {c['update']} 人，{c['unchanged']} 人无变化。")
 
 with exp_tab:
     flt = st.session_state.get(STATE_KEY) or rq.RegistryFilter(
-        township_id=actor.township_id if actor.role == "township" else None)
+        township_id=actor.township_id if access.township_bound(actor) else None)
     with session_scope(write=False) as s:
         n = rq.count(s, actor, flt, today)
     st.markdown(f"导出人员台账当前的筛选结果：**{n:,}** 人。")
@@ -75,12 +67,9 @@ with exp_tab:
         if full:
             reason = st.text_input("导出用途（必填，记入审计日志）", key="exp_reason", max_chars=100)
     if st.button("生成导出文件", key="exp_make", type="primary", disabled=n == 0):
-        try:
-            with session_scope(actor=actor) as s:
-                data, rows = exporter.export_registry(s, actor, flt, full, reason, today)
-            st.session_state["exp_file"] = (data, rows)
-        except ServiceError as e:
-            st.error(str(e))
+        made = run_action(actor, exporter.export_registry, flt, full, reason, today)  # the export is audited
+        if made:
+            st.session_state["exp_file"] = made.result  # (data, rows)
     made = st.session_state.get("exp_file")
     if made:
         st.download_button(f"下载（{made[1]}行）", made[0], file_name=f"人员台账_{today:%Y%m%d}.xlsx",

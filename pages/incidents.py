@@ -4,25 +4,26 @@ import datetime as dt
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
 from components.care_person_picker import person_picker
+from core import access
 from components.page import page_header
 from core import incidents as inc
 from db.engine import session_scope
 from areas.care import reads as q
-from db.errors import ServiceError
+from areas.regions.reads import township_options
 from areas.care import writes as svc
 
 actor = page_header("incidents", "文件002附件3 通报处置卡：发现 → 报告 → 转介 → 处置 → 结案，逐步办理，不能跳步。")
 today = dt.date.today()
-writable = not actor.presentation and actor.role in ("office", "township", "unit")
 flash.show("card_flash")
 
 # ---------------------------------------------------------------- new card
-if writable and actor.role in ("office", "township"):
+if access.may(actor, "incident.create"):
     with st.expander("新建通报处置卡（发现）"):
         with session_scope(write=False) as s:
-            townships = q.townships(s, actor)
+            townships = township_options(s, actor)
         linked = st.toggle("关联台账中的对象", key="card_new_link")
         person_id = person_picker(actor, "card_person", "涉及对象") if linked else None
         with st.form("card_new", clear_on_submit=True):
@@ -31,20 +32,15 @@ if writable and actor.role in ("office", "township"):
             kind = c2.selectbox("事件类型", inc.TYPES)
             discovered_on = c3.date_input("发现日期", value=today, max_value=today, format="YYYY-MM-DD")
             township_id = None
-            if actor.role == "office" and not person_id:
+            if not access.township_bound(actor) and not person_id:
                 township_id = st.selectbox("发生乡镇", [i for i, _ in townships], format_func=dict(townships).get)
             desc = st.text_area("情况描述", key="card_new_desc", max_chars=2000, height=100,
                                 placeholder="发现的时间、地点、经过和目前状况")
             go = st.form_submit_button("新建通报处置卡", type="primary")
         if go:
-            try:
-                with session_scope(actor=actor) as s:
-                    cid = svc.create_card(s, actor, source=source, type=kind, discovered_on=discovered_on,
-                                          description=desc, person_id=person_id, township_id=township_id, today=today)
-            except ServiceError as e:
-                st.error(f"未保存：{e}")
-            else:
-                st.success(f"已新建通报处置卡 {cid} 号，请尽快报告。")
+            run_action(actor, svc.create_card, source=source, type=kind, discovered_on=discovered_on,
+                       description=desc, person_id=person_id, township_id=township_id, today=today,
+                       success=lambda cid: f"已新建通报处置卡 {cid} 号，请尽快报告。")
 
 # ---------------------------------------------------------------- list
 f1, f2 = st.columns([2, 1])
@@ -54,7 +50,7 @@ overdue_only = f2.checkbox("只看逾期未处置", key="card_overdue")
 with session_scope(write=False) as s:
     page = q.list_cards(s, actor, today, status=status or None, overdue_only=overdue_only, limit=200)
 if page.total == 0:
-    st.info("没有符合条件的通报处置卡。" + ("（只显示转介给本单位的卡）" if actor.role == "unit" else ""))
+    st.info("没有符合条件的通报处置卡。" + ("（只显示转介给本单位的卡）" if access.unit_bound(actor) else ""))
     st.stop()
 st.caption(f"共 {page.total} 张" + ("，显示最近200张" if page.total > 200 else "") + "；逾期：已转介、超过办理期限仍未处置。")
 st.dataframe(page.rows, hide_index=True, width="stretch",
@@ -73,7 +69,7 @@ if card is None:
 
 st.subheader(f"{card.id}号 {card.type}（来源：{card.source}）")
 if card.overdue:
-    st.error(f"已超过办理期限 {card.deadline:%Y-%m-%d}，" + ("请尽快处置并登记。" if actor.role == "unit" else f"请督促{card.unit_name}尽快处置。"))
+    st.error(f"已超过办理期限 {card.deadline:%Y-%m-%d}，" + ("请尽快处置并登记。" if access.unit_bound(actor) else f"请督促{card.unit_name}尽快处置。"))
 
 
 def _when(v):
@@ -106,14 +102,13 @@ with right:
 
 action = inc.next_action(card.status)
 mine = (
-    action is not None and writable and inc.may_act(actor.role, action)
-    and (actor.role != "township" or card.township_id == actor.township_id)
-    and (actor.role != "unit" or card.referred_unit_id == actor.unit_id)
+    action is not None
+    and access.may(actor, inc.access_action(action), township_id=card.township_id, unit_id=card.referred_unit_id)
 )
 if action is None:
     st.success("本卡已结案。")
 elif not mine:
-    st.info(f"下一步：{inc.ACTION_LABELS[action]}（由{'、'.join({'office': '联席办', 'township': '乡镇', 'unit': '成员单位'}[r] for r in inc.ACTION_ROLES[action])}办理）")
+    st.info(f"下一步：{inc.ACTION_LABELS[action]}（由{'、'.join({'office': '联席办', 'township': '乡镇', 'unit': '成员单位'}[r] for r in access.ACTIONS[inc.access_action(action)].roles)}办理）")
 else:
     st.markdown(f"**下一步：{inc.ACTION_LABELS[action]}**")
     with st.form(f"card_{action}"):
@@ -139,10 +134,5 @@ else:
         if not ok:
             st.warning("请先勾选确认。")
         else:
-            try:
-                with session_scope(actor=actor) as s:
-                    svc.advance_card(s, actor, card.id, action, version=card.version, **kwargs)
-            except ServiceError as e:
-                st.error(f"未办理：{e}")
-            else:
-                flash.done("card_flash", f"{card.id}号卡已{inc.ACTION_LABELS[action]}。")
+            run_action(actor, svc.advance_card, card.id, action, version=card.version, **kwargs,
+                       flash_key="card_flash", success=f"{card.id}号卡已{inc.ACTION_LABELS[action]}。")

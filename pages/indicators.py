@@ -4,13 +4,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import kpi
+from components import cached, kpi
+from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
 from core import indicators as ci
-from db.engine import session_scope
 from areas.indicators import reads as q
-from db.errors import ServiceError
 
 actor = page_header("indicators")
 
@@ -22,7 +21,7 @@ with top[1]:
     st.caption(f"统计期间 {per.title}（截至 {per.as_of:%Y-%m-%d}）· 选中表格中的单元格可查看计算过程")
     st.caption(f"颜色：{kpi.LEGEND}")
 
-df = kpi.board(actor, label)
+df = cached.board(actor, label)
 if df.empty or not (df["township_id"] != q.TOTAL).any():
     st.info("当前范围内没有乡镇数据。")
     st.stop()
@@ -92,12 +91,9 @@ if not cell.empty:
         if ind.basis == ci.PUPILS:
             st.caption("辍学率来自各乡镇学年统计表（小学/初中在校生数与辍学人数），没有逐人名单。")
         elif ind.complement and missing > 0 and st.toggle(f"查看「{ind.complement}」（{missing}）", key="show_complement"):
-            try:
-                with session_scope(actor=actor) as s:
-                    comp = q.complement(s, actor, ind.code, int(r["township_id"]), label)
-            except ServiceError as e:
-                st.error(str(e))
-            else:
+            read = run_action(actor, q.complement, ind.code, int(r["township_id"]), label)  # the view is audited
+            if read:
+                comp = read.result
                 if comp.rows is None:
                     st.warning(f"{comp.label}：{comp.count}。{comp.note}")
                 else:
@@ -129,7 +125,7 @@ with right:
     # Twelve months are twelve full computations: on a large registry that takes a while the
     # first time (then it is cached), so the user asks for it.
     if st.toggle("显示趋势图", value=False, key="show_trend", help="近12个月逐月计算，数据量大时需要数秒"):
-        tr = kpi.trend(actor, ind.code, label, tid)
+        tr = cached.trend(actor, ind.code, label, tid)
         tr = tr.assign(数值=tr["value"], 目标=tr["target"])
         line = alt.Chart(tr).mark_line(point=True).encode(
             x=alt.X("期间:N", title=None, sort=None),

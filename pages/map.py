@@ -22,7 +22,7 @@ with c2:
 ind = ci.get(code)
 per = ci.period(label)
 
-df = kpi.compute(actor, label, [code])
+df = cached.compute(actor, label, [code])
 shapes = cached.township_shapes(actor)
 
 total = df[df["township_id"] == q.TOTAL]

@@ -4,25 +4,22 @@ import datetime as dt
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
+from core import access
 from components.page import page_header
 from components.task_view import plain, styled, with_dates
 from core import tasks as rules
 from areas.meetings import pack as meeting_pack
 from db.engine import session_scope
 from areas.meetings import reads as mq
-from db.errors import ServiceError
 from areas.meetings import writes as svc
 
 actor = page_header("meetings", "全体会议原则上每半年召开一次；议定事项明确牵头单位、责任单位、办结时限和验收标准，由联席办督促落实。")
 today = dt.date.today()
-manage = actor.role in ("admin", "office") and not actor.is_read_only
+manage = access.may(actor, "meeting.manage")
 
 flash.show("meetings_flash")
-
-
-def _done(message: str) -> None:
-    flash.done("meetings_flash", message)
 
 
 with session_scope(write=False) as s:
@@ -36,15 +33,13 @@ if manage:
                     "未结通报处置卡（不含个人信息），生成Word文档和同样内容的Excel表。")
         if st.button("生成半年度会议材料", key="pack_build", type="primary"):
             with st.status("正在生成会议材料……", expanded=True) as status:
-                try:
-                    with session_scope(actor=actor) as s:
-                        pack = meeting_pack.build_pack(s, actor, today, progress=status.write)
-                except ServiceError as e:
-                    status.update(label="生成失败", state="error")
-                    st.error(str(e))
-                else:
+                made = run_action(actor, meeting_pack.build_pack, today, progress=status.write)
+                if made:
+                    pack = made.result
                     st.session_state["pack_files"] = (pack.stem, pack.docx, pack.xlsx)
                     status.update(label="会议材料已生成", state="complete", expanded=False)
+                else:
+                    status.update(label="生成失败", state="error")
         files = st.session_state.get("pack_files")
         if files:
             stem, docx_bytes, xlsx_bytes = files
@@ -71,15 +66,15 @@ if manage:
                                   help="上次会议未办结的议定事项会自动列入议程，无需手工填写。")
             minutes = st.text_area("会议纪要", key="mn_minutes")
             if st.form_submit_button("保存会议", type="primary"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        m = svc.create_meeting(s, actor, kind, held_on, title, agenda, minutes, attendees)
-                        carried = len(svc.carried_over_tasks(s, held_on, exclude_meeting_id=m.id))
-                except ServiceError as e:
-                    st.error(str(e))
-                else:
-                    st.session_state["meetings_pick"] = m.id
-                    _done(f"会议已登记，{carried}项未办结事项已自动列入议程。" if carried else "会议已登记。")
+                def _create(s, actor, *args):
+                    m = svc.create_meeting(s, actor, *args)
+                    return m.id, len(mq.carried_over_tasks(s, held_on, exclude_meeting_id=m.id))
+
+                made = run_action(actor, _create, kind, held_on, title, agenda, minutes, attendees)
+                if made:
+                    st.session_state["meetings_pick"], carried = made.result
+                    flash.done("meetings_flash",
+                               f"会议已登记，{carried}项未办结事项已自动列入议程。" if carried else "会议已登记。")
 
 if meetings.empty:
     st.info("尚未登记会议。")
@@ -138,14 +133,9 @@ if manage:
                 if lead is None:
                     st.error("请选择牵头单位")
                 else:
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.add_decision(s, actor, m.id, title=title, acceptance=acceptance, lead_unit_id=lead,
-                                             co_unit_ids=co, due_on=due_on, detail=detail)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done(f"议定事项已交办给{units[lead]}。")
+                    run_action(actor, svc.add_decision, m.id, title=title, acceptance=acceptance, lead_unit_id=lead,
+                               co_unit_ids=co, due_on=due_on, detail=detail, flash_key="meetings_flash",
+                               success=f"议定事项已交办给{units[lead]}。")
     with st.expander("修改议程和会议纪要"):
         with st.form(f"meeting_edit_{m.id}"):
             title = st.text_input("会议名称", value=m.title, key=f"me_title_{m.id}", max_chars=200)
@@ -154,11 +144,5 @@ if manage:
             agenda = st.text_area("议程", value=m.agenda or "", key=f"me_agenda_{m.id}", height=200)
             minutes = st.text_area("会议纪要", value=m.minutes or "", key=f"me_minutes_{m.id}", height=200)
             if st.form_submit_button("保存"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.update_meeting(s, actor, m.id, m.version, title=title, agenda=agenda, minutes=minutes,
-                                           attendee_unit_ids=attendees)
-                except ServiceError as e:
-                    st.error(str(e))
-                else:
-                    _done("会议记录已保存。")
+                run_action(actor, svc.update_meeting, m.id, m.version, title=title, agenda=agenda, minutes=minutes,
+                           attendee_unit_ids=attendees, flash_key="meetings_flash", success="会议记录已保存。")

@@ -5,11 +5,11 @@ import datetime as dt
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
 from components.page import page_header
 from db.engine import session_scope
 from areas.registry import reads as rq
-from db.errors import ServiceError
 from areas.registry import writes as svc
 
 actor = page_header("pending", "按出生日期计算：农村留守儿童年满16周岁、各类儿童年满18周岁，建议退出相应类别。")
@@ -39,11 +39,7 @@ if c2.checkbox("全选本页", key="pending_all"):
 st.caption("确认后：结束该人员的相应类别；如该人员没有其他在册类别，则以建议的原因退出台账（档案保留）。")
 if c1.button(f"确认处理（{len(chosen)}条）", type="primary", disabled=not chosen or not actor.can_edit_registry,
              key="pending_confirm"):
-    try:
-        with session_scope(actor=actor) as s:
-            res = svc.confirm_exit_proposals(s, actor, chosen, today)
-        st.session_state.pop("pending_editor", None)
-        flash.done("pending_flash", f"已结束 {res['ended']} 个类别，其中 {res['exited']} 人退出台账"
-                   + (f"；{res['skipped']} 条已不符合条件，未处理" if res["skipped"] else "") + "。")
-    except ServiceError as e:
-        st.error(str(e))
+    run_action(actor, svc.confirm_exit_proposals, chosen, today, flash_key="pending_flash",
+               then=lambda _res: st.session_state.pop("pending_editor", None),
+               success=lambda res: f"已结束 {res['ended']} 个类别，其中 {res['exited']} 人退出台账"
+                                   + (f"；{res['skipped']} 条已不符合条件，未处理" if res["skipped"] else "") + "。")

@@ -6,24 +6,20 @@ import streamlit as st
 from components import flash
 
 from components import person_form as pf
+from components.action import run_action, show_error
+from core import access
 from components.page import audit_search, page_header
 from components.record_delete import delete_control
-from core.categories import CATEGORIES, SUBTYPES, label
+from core.categories import ACTIVE, CATEGORIES, EXITED, SUBTYPES, label
 from db.engine import session_scope
-from db.models import utcnow
+from core.clock import utcnow
 from areas.registry import person_reads as pq
 from areas.registry import reads as rq
-from db.errors import ConflictError, ServiceError
 from areas.registry import writes as svc
 
 actor = page_header("person")
 today = dt.date.today()
 can_edit = actor.can_edit_registry
-
-
-def _errors(e: ServiceError) -> None:
-    for msg in getattr(e, "errors", None) or [str(e)]:
-        st.error(msg)
 
 
 def _open(pid: int) -> None:
@@ -67,25 +63,21 @@ if not raw_id:
                                          icon=":material/badge:")
                         info = None
                 except svc.ValidationFailed as e:
-                    _errors(e)
+                    show_error(e)
             data = pf.enroll_form(villages)
             if data is not None:
                 if info is None:
                     st.error("请先填写有效且未登记的身份证号码。")
                 else:
-                    try:
-                        with session_scope(actor=actor) as s:
-                            cats = data.pop("categories")
-                            new_id = svc.enroll(s, actor, raw, categories=cats, today=today, **data)
+                    cats = data.pop("categories")
+                    made = run_action(actor, svc.enroll, raw, categories=cats, today=today, **data)
+                    if made:
                         st.session_state.pop("enroll_id", None)
                         st.toast("已纳入台账。")
-                        _open(new_id)
-                    except svc.DuplicatePerson as e:
-                        st.error(str(e))
-                        if e.person_id:
-                            st.page_link("pages/person.py", label="打开已有档案", query_params={"id": str(e.person_id)})
-                    except ServiceError as e:
-                        _errors(e)
+                        _open(made.result)
+                    elif isinstance(made.error, svc.DuplicatePerson) and made.error.person_id:
+                        st.page_link("pages/person.py", label="打开已有档案",
+                                     query_params={"id": str(made.error.person_id)})
     st.stop()
 
 try:
@@ -111,46 +103,36 @@ loaded_at = st.session_state.get("person_loaded_at")
 flash.show("person_flash")
 st.subheader(f"{p['name']}（{p['gender']}，{file.age}周岁）")
 st.caption(f"{file.township} · {file.village} · 身份证号码 {p['id_number']} · 状态：{p['status']}"
-           + (f"（{p['exited_on']} {p['exit_reason']}）" if p["status"] == "已退出" else "")
+           + (f"（{p['exited_on']} {p['exit_reason']}）" if p["status"] == EXITED else "")
            + f" · 纳入日期 {p['enrolled_on']}")
 for cat, reason in file.proposals:
     st.warning(f"{label(cat)}：{reason}，建议退出该类别。请到“待处理”页确认。")
 st.page_link("pages/registry.py", label="返回人员台账", icon=":material/arrow_back:")
 
 
-def _saved(msg: str) -> None:
+def _reload(_result=None) -> None:
     st.session_state.pop("person_viewed", None)  # reload the file (new versions) on the next run
-    flash.done("person_flash", msg)
 
 
-def _conflict(e: ConflictError) -> None:
-    st.error(str(e))
-    if e.changes:
-        st.dataframe(e.changes, hide_index=True, width="stretch")
-    if st.button("重新加载", key="person_reload"):
-        st.session_state.pop("person_viewed", None)
-        st.rerun()
+def _save(fn, *args, success: str, **kwargs) -> None:
+    """A change to this file: then the file reloads and shows `success`; a conflict offers the reload."""
+    run_action(actor, fn, *args, success=success, flash_key="person_flash", then=_reload, reload=_reload,
+               key="person", **kwargs)
 
 
-editable = can_edit and p["status"] == "在册"
+editable = can_edit and p["status"] == ACTIVE
 tabs = st.tabs(["基本信息", "人员类别", "监护人", "帮扶责任人", "帮扶措施", "走访记录", "风险评估", "通报处置", "变更记录",
                 "纳入/退出"])
 with tabs[0]:
     with session_scope(write=False) as s:
-        villages = rq.villages(s, actor, p["township_id"] if actor.role == "township" else None)
+        villages = rq.villages(s, actor, p["township_id"] if access.township_bound(actor) else None)
     changes = pf.person_fields_form(p, villages, disabled=not editable)
     if changes is not None:
         if not changes:
             st.info("没有修改。")
         else:
-            try:
-                with session_scope(actor=actor) as s:
-                    svc.update_person(s, actor, pid, p["version"], changes, loaded_at=loaded_at, today=today)
-                _saved("基本信息已保存。")
-            except ConflictError as e:
-                _conflict(e)
-            except ServiceError as e:
-                _errors(e)
+            _save(svc.update_person, pid, p["version"], changes, loaded_at=loaded_at, today=today,
+                  success="基本信息已保存。")
 
 with tabs[1]:
     cats = file.categories
@@ -163,12 +145,7 @@ with tabs[1]:
             sub = st.selectbox("子类", sum((list(v) for v in SUBTYPES.values()), []), index=None, placeholder="（可不选）")
             start = st.date_input("开始日期", value=today, max_value=today, format="YYYY-MM-DD")
             if st.form_submit_button("添加类别"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.add_category(s, actor, pid, code or "", sub, start, today=today)
-                    _saved("已添加类别。")
-                except ServiceError as e:
-                    _errors(e)
+                _save(svc.add_category, pid, code or "", sub, start, today=today, success="已添加类别。")
         open_cats = cats[cats["结束日期"].isna()]
         if not open_cats.empty:
             with c2.form("cat_end"):
@@ -176,13 +153,8 @@ with tabs[1]:
                                  format_func=lambda i: f"{open_cats['人员类别'].iloc[i]}（自{open_cats['开始日期'].iloc[i]}）")
                 end = st.date_input("结束日期", value=today, max_value=today, format="YYYY-MM-DD")
                 if st.form_submit_button("结束该类别"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.end_category(s, actor, int(open_cats["id"].iloc[i]), end,
-                                             int(open_cats["version"].iloc[i]), today=today)
-                        _saved("已结束该类别。")
-                    except ServiceError as e:
-                        _errors(e)
+                    _save(svc.end_category, int(open_cats["id"].iloc[i]), end, int(open_cats["version"].iloc[i]),
+                          today=today, success="已结束该类别。")
 
 def _options(frame, *cols) -> dict[int, str]:
     """Delete-control choices: record id → the columns a user recognises it by."""
@@ -207,13 +179,8 @@ with tabs[2]:
             g_signed = c1.date_input("委托监护协议签订日期", value=None, max_value=today, format="YYYY-MM-DD")
             g_wit = c2.text_input("村(居)见证人", max_chars=64)
             if st.form_submit_button("添加监护人"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.add_guardian(s, actor, pid, g_name, g_rel, g_phone or None, g_id or None, g_cap, g_ent,
-                                         g_signed, g_wit or None, today=today)
-                    _saved("已添加监护人。")
-                except ServiceError as e:
-                    _errors(e)
+                _save(svc.add_guardian, pid, g_name, g_rel, g_phone or None, g_id or None, g_cap, g_ent, g_signed,
+                      g_wit or None, today=today, success="已添加监护人。")
 
 with tabs[3]:
     st.dataframe(file.assignments.drop(columns=["id", "helper_id"]), hide_index=True, width="stretch")
@@ -227,14 +194,8 @@ with tabs[3]:
             cur = ids.index(file.current_helper_id) if file.current_helper_id in ids else 0
             hid = st.selectbox("更换帮扶责任人", ids, index=cur, format_func=lambda h: "（无）" if h is None else names[h])
             if st.form_submit_button("保存"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.assign_helper(s, actor, pid, p["version"], hid, loaded_at=loaded_at, today=today)
-                    _saved("帮扶责任人已更新。")
-                except ConflictError as e:
-                    _conflict(e)
-                except ServiceError as e:
-                    _errors(e)
+                _save(svc.assign_helper, pid, p["version"], hid, loaded_at=loaded_at, today=today,
+                      success="帮扶责任人已更新。")
         with c2.form("helper_new", clear_on_submit=True):
             st.markdown("**登记新的帮扶责任人**")
             h_name = st.text_input("姓名", max_chars=64)
@@ -242,12 +203,8 @@ with tabs[3]:
             h_unit = st.text_input("单位", max_chars=64)
             h_phone = st.text_input("联系电话", max_chars=20)
             if st.form_submit_button("登记"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.create_helper(s, actor, p["township_id"], h_name, h_pos, h_unit, h_phone or None)
-                    _saved("已登记，可在左侧选择。")
-                except ServiceError as e:
-                    _errors(e)
+                _save(svc.create_helper, p["township_id"], h_name, h_pos, h_unit, h_phone or None,
+                      success="已登记，可在左侧选择。")
 
 with tabs[4]:
     st.dataframe(file.measures.drop(columns=["id"]), hide_index=True, width="stretch")
@@ -259,12 +216,7 @@ with tabs[4]:
             m_start = c1.date_input("开始日期", value=today, max_value=today, format="YYYY-MM-DD")
             m_text = c2.text_area("措施内容", max_chars=2000)
             if st.form_submit_button("添加帮扶措施"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.add_care_measure(s, actor, pid, m_type, m_text, m_start, today=today)
-                    _saved("已添加帮扶措施。")
-                except ServiceError as e:
-                    _errors(e)
+                _save(svc.add_care_measure, pid, m_type, m_text, m_start, today=today, success="已添加帮扶措施。")
 
 for i, (frame, empty, kind, cols) in enumerate((
         (file.visits, "暂无走访记录。", "visit", ("走访日期", "走访人")),
@@ -287,27 +239,16 @@ with tabs[8]:
 with tabs[9]:
     if not can_edit:
         st.info("您的角色只能查看。")
-    elif p["status"] == "在册":
+    elif p["status"] == ACTIVE:
         data = pf.exit_form()
         if data is not None:
             if not data["confirmed"]:
                 st.error("请勾选确认后再退出。")
             else:
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.exit_person(s, actor, pid, p["version"], data["reason"], data["on"], loaded_at, today)
-                    _saved("已退出台账，档案保留。")
-                except ConflictError as e:
-                    _conflict(e)
-                except ServiceError as e:
-                    _errors(e)
+                _save(svc.exit_person, pid, p["version"], data["reason"], data["on"], loaded_at, today,
+                      success="已退出台账，档案保留。")
     else:
         st.info(f"该人员已于 {p['exited_on']} 退出（{p['exit_reason']}）。如需重新纳入，请选择类别。")
         cats = pf.category_picker("reenroll")
         if st.button("重新纳入", key="reenroll_btn", type="primary"):
-            try:
-                with session_scope(actor=actor) as s:
-                    svc.reenroll(s, actor, pid, p["version"], cats, today)
-                _saved("已重新纳入台账。")
-            except ServiceError as e:
-                _errors(e)
+            _save(svc.reenroll, pid, p["version"], cats, today, success="已重新纳入台账。")

@@ -1,13 +1,16 @@
 """回收站: soft-deleted records; the office restores them (nothing is hard-deleted)."""
 import streamlit as st
 
+from core import access
+from components import flash
+from components.action import run_action
 from components.page import page_header
 from db.engine import session_scope
 from areas.records import reads as rq
-from db.errors import ServiceError
 from areas.records import writes as svc
 
 actor = page_header("recycle", "删除的记录保留删除人、时间和原因；联席办/民政局可恢复。")
+flash.show("recycle_flash")
 kinds = {None: "全部类别"} | {k: v.label for k, v in svc.KINDS.items()}
 kind = st.selectbox("类别", list(kinds), format_func=kinds.get, key="recycle_kind")
 PAGE = 50
@@ -22,7 +25,7 @@ if df.empty:
     st.stop()
 st.dataframe(df.drop(columns=["kind"]), hide_index=True, width="stretch")
 
-if actor.role == "office" and not actor.is_read_only:
+if access.may(actor, "record.restore"):
     st.subheader("恢复记录")
     choices = {(r.kind, int(r.记录编号)): f"{r.类别} #{r.记录编号}（{r.删除原因 or ''}）" for r in df.itertuples()}
     with st.form("restore_form"):
@@ -32,10 +35,4 @@ if actor.role == "office" and not actor.is_read_only:
             if not sure:
                 st.warning("请先勾选“确认恢复”。")
             else:
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.restore(s, actor, pick[0], pick[1])
-                    st.success("已恢复。")
-                    st.rerun()
-                except ServiceError as e:
-                    st.error(str(e))
+                run_action(actor, svc.restore, pick[0], pick[1], flash_key="recycle_flash", success="已恢复。")

@@ -4,13 +4,12 @@ import pandas as pd
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
-from components import kpi
 from components.page import page_header
 from core import geo
 from db.engine import session_scope
 from areas.indicators import reads as q
-from db.errors import ServiceError
 from areas.regions import writes as svc
 
 actor = page_header("regions", "上传乡镇边界 GeoJSON（经纬度坐标，Polygon 或 MultiPolygon）。"
@@ -38,12 +37,10 @@ upload = st.file_uploader(f"GeoJSON 文件（不超过 {limit_mb} MB）", type=[
                           max_upload_size=limit_mb)
 if upload is not None:
     raw = upload.getvalue()
-    try:
-        with session_scope(write=False) as s:
-            result = svc.preview_boundaries(s, actor, raw)
-    except ServiceError as e:
-        st.error(f"无法导入：{e}")
+    preview = run_action(actor, svc.preview_boundaries, raw, write=False)  # nothing is written
+    if not preview:
         st.stop()
+    result = preview.result
 
     ready, unmatched, invalid = result.ready, result.unmatched, result.invalid
     c1, c2, c3, c4 = st.columns(4)
@@ -75,12 +72,7 @@ if upload is not None:
         st.altair_chart(preview, width="stretch")
         sure = st.checkbox(f"确认用该文件覆盖这 {len(ready)} 个乡镇的边界", key="geo_confirm")
         if st.button("保存边界", key="geo_save", type="primary", disabled=not sure):
-            try:
-                with session_scope(actor=actor) as s:
-                    n = svc.save_boundaries(s, actor, result, upload.name)
-            except ServiceError as e:
-                st.error(str(e))
-            else:
-                kpi.clear_cache()
-                st.session_state.pop("geo_confirm", None)
-                flash.done("regions_flash", f"已保存 {n} 个乡镇的边界。")
+            # the map caches see the new boundaries through the data generation (components/cached.py)
+            run_action(actor, svc.save_boundaries, result, upload.name, flash_key="regions_flash",
+                       then=lambda _n: st.session_state.pop("geo_confirm", None),
+                       success=lambda n: f"已保存 {n} 个乡镇的边界。")

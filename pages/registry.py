@@ -7,12 +7,15 @@ import streamlit as st
 from components import flash
 
 from components import cached
+from components.action import run_action
 from components.filter_bar import filter_bar
+from core import access
 from components.page import audit_search, page_header
 from db.engine import session_scope
-from db.models import utcnow
+from core.clock import utcnow
+from core.validation import PHONE_OR_EMPTY
 from areas.registry import reads as rq
-from db.errors import ConflictError, ServiceError
+from areas.regions.reads import township_options
 from areas.registry import writes as svc
 
 EDITOR = "reg_editor"
@@ -26,7 +29,7 @@ today = dt.date.today()
 can_edit = actor.can_edit_registry
 
 with session_scope(write=False) as s:
-    towns = rq.townships(s, actor)
+    towns = township_options(s, actor)
     vills = rq.villages(s, actor)
 flt = filter_bar(actor, towns, vills)
 audit_search(actor, "人员台账", flt.text)
@@ -64,7 +67,7 @@ top[0].markdown(f"共 **{pg.total:,}** 人 · 第 {pg.page}/{pg.pages} 页 · �
 if top[1].button("重新加载", key="reg_reload", icon=":material/refresh:"):
     _reset()
     st.rerun()
-if actor.role in ("office", "township"):
+if access.may_open(actor.role, "import_export"):
     top[2].page_link("pages/import_export.py", label="导出当前结果", icon=":material/download:")
 
 view = pg.rows.copy()
@@ -81,7 +84,7 @@ if view.empty:
     st.info("没有符合条件的人员。")
 elif can_edit:
     config.update({
-        "联系电话": st.column_config.TextColumn("联系电话", max_chars=20, validate=r"^(1[3-9]\d{9}|0\d{2,3}-\d{7,8}(-\d{1,6})?)?$"),
+        "联系电话": st.column_config.TextColumn("联系电话", max_chars=20, validate=PHONE_OR_EMPTY),
         "困难程度": st.column_config.SelectboxColumn("困难程度", options=["一般", "特别困难"], required=True),
         "帮扶责任人(职务)": st.column_config.SelectboxColumn("帮扶责任人(职务)", options=[""] + list(helper_label.values())),
         "备注": st.column_config.TextColumn("备注", max_chars=2000),
@@ -114,20 +117,8 @@ elif can_edit:
         st.session_state.pop(EDITOR, None)
         st.rerun()
     if save:
-        try:
-            with session_scope(actor=actor) as s:
-                n = svc.save_quick_edits(s, actor, edits, loaded_at=snap["at"], today=today)
-            _reset()
-            flash.done("reg_flash", f"已保存 {n} 人的修改。")
-        except ConflictError as e:
-            st.error(str(e))
-            if e.changes:
-                st.markdown("**对方的修改：**")
-                st.dataframe(pd.DataFrame(e.changes), hide_index=True, width="stretch")
-            st.button("重新加载最新数据", key="reg_conflict_reload", on_click=_reset, type="primary")
-        except ServiceError as e:
-            for msg in getattr(e, "errors", [str(e)]):
-                st.error(msg)
+        run_action(actor, svc.save_quick_edits, edits, loaded_at=snap["at"], today=today, flash_key="reg_flash",
+                   then=lambda _n: _reset(), success=lambda n: f"已保存 {n} 人的修改。", reload=_reset, key="reg")
 else:
     st.dataframe(view[SHOWN], hide_index=True, width="stretch", column_config=config)
 

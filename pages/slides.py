@@ -12,7 +12,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from components import kpi, presentation
+from components import cached, kpi, presentation
 from components.choropleth import build_chart
 from components.page import page_header
 from components.tables import suppress_counts
@@ -62,7 +62,7 @@ def _table(df: pd.DataFrame) -> None:
 
 
 def _board() -> pd.DataFrame:
-    return kpi.board(actor, label)
+    return cached.board(actor, label)
 
 
 def slide_indicators() -> None:
@@ -96,7 +96,7 @@ def slide_indicators() -> None:
 
 def slide_map() -> None:
     ind = ci.get(map_code)
-    df = kpi.compute(actor, label, [map_code])
+    df = cached.compute(actor, label, [map_code])
     with session_scope(write=False) as s:
         shapes = iq.township_shapes(s, actor)
     st.markdown(f"#### {ind.name}（目标 {ind.target_text}）· 灰色为无数据")

@@ -4,13 +4,11 @@ import pandas as pd
 import streamlit as st
 
 from components import flash
-
-from components import kpi
+from components.action import run_action
 from components.page import page_header
 from core import indicators as ci
 from db.engine import session_scope
 from areas.indicators import reads as q
-from db.errors import ServiceError
 from areas.indicators import writes as svc
 
 actor = page_header("targets", "未设定时使用政策依据中的默认目标；乡镇单独目标优先于全县目标。")
@@ -35,10 +33,8 @@ version = None if pd.isna(row["version"]) else int(row["version"])
 st.caption(f"{ind.formula}。方向：{'越高越好' if ind.direction == ci.HIGHER else '越低越好'}；"
            f"偏离目标 {ci.fmt_value(ind.warning_band)} 个百分点以内为预警。依据：{ind.seed}")
 
-
-def _done(msg: str) -> None:
-    kpi.clear_cache()
-    flash.done("targets_flash", msg)
+# The indicator caches see a new target through the data generation (components/cached.py).
+DONE = "targets_flash"
 
 
 left, right = st.columns(2)
@@ -48,21 +44,11 @@ with left:
                             value=float(row["生效目标"]), step=0.1, format="%.1f", key=f"target_county_value_{code}")
     b1, b2 = st.columns(2)
     if b1.button("保存全县目标", key="target_county_save", type="primary", disabled=actor.is_read_only):
-        try:
-            with session_scope(actor=actor) as s:
-                svc.set_target(s, actor, code, value, None, expected_version=version)
-        except ServiceError as e:
-            st.error(str(e))
-        else:
-            _done(f"已将「{ind.name}」全县目标设为 {ci.fmt_value(value)}{ind.unit}。")
+        run_action(actor, svc.set_target, code, value, None, expected_version=version, flash_key=DONE,
+                   success=f"已将「{ind.name}」全县目标设为 {ci.fmt_value(value)}{ind.unit}。")
     if version is not None and b2.button("恢复默认目标", key="target_county_reset", disabled=actor.is_read_only):
-        try:
-            with session_scope(actor=actor) as s:
-                svc.reset_target(s, actor, code, None)
-        except ServiceError as e:
-            st.error(str(e))
-        else:
-            _done(f"「{ind.name}」已恢复默认目标 {ci.fmt_value(ind.default_target)}{ind.unit}。")
+        run_action(actor, svc.reset_target, code, None, flash_key=DONE,
+                   success=f"「{ind.name}」已恢复默认目标 {ci.fmt_value(ind.default_target)}{ind.unit}。")
 
 with right:
     st.subheader("乡镇单独目标")
@@ -85,15 +71,9 @@ with right:
                                    step=0.1, format="%.1f", key=f"target_township_value_{code}_{tid}")
             c1, c2 = st.columns(2)
             if c1.button("保存乡镇目标", key="target_township_save", disabled=actor.is_read_only):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.set_target(s, actor, code, tval, tid, expected_version=tver)
-                except ServiceError as e:
-                    st.error(str(e))
-                else:
-                    _done(f"已将{names[tid]}「{ind.name}」目标设为 {ci.fmt_value(tval)}{ind.unit}。")
+                run_action(actor, svc.set_target, code, tval, tid, expected_version=tver, flash_key=DONE,
+                           success=f"已将{names[tid]}「{ind.name}」目标设为 {ci.fmt_value(tval)}{ind.unit}。")
             if tver is not None and c2.button("改为随全县目标", key="target_township_reset",
                                               disabled=actor.is_read_only):
-                with session_scope(actor=actor) as s:
-                    svc.reset_target(s, actor, code, tid)
-                _done(f"{names[tid]}「{ind.name}」已改为随全县目标。")
+                run_action(actor, svc.reset_target, code, tid, flash_key=DONE,
+                           success=f"{names[tid]}「{ind.name}」已改为随全县目标。")

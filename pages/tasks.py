@@ -4,19 +4,20 @@ import datetime as dt
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
+from core import access
 from components.page import page_header
 from components.task_view import plain, status_metrics, styled, task_detail
 from core import tasks as rules
 from db.engine import session_scope
 from areas.meetings import reads as mq
 from areas.meetings import task_reads as q
-from db.errors import ServiceError
 from areas.meetings import writes as svc
 
 actor = page_header("tasks")
 today = dt.date.today()
-is_unit = actor.role == "unit"
+is_unit = access.unit_bound(actor)
 st.caption(("本单位牵头或参与的议定事项；进度由本单位联络员报送，办结后申请销号，由联席办审核。" if is_unit else
             "全部议定事项按状态排列，已逾期的在最前。状态由截止日期和报送情况自动判定，不能手工修改。"))
 
@@ -77,10 +78,6 @@ actions = rules.allowed_actions(actor.role, actor.unit_id, detail.lead_unit_id, 
                                 read_only=actor.is_read_only)
 
 
-def _done(message: str) -> None:
-    flash.done("tasks_flash", message)
-
-
 if rules.REPORT in actions:
     with st.form(f"report_{task_id}", clear_on_submit=False):
         st.markdown("**报送进展**")
@@ -94,14 +91,9 @@ if rules.REPORT in actions:
         if rules.CLAIM in actions:
             claim = st.checkbox("已全部完成，申请销号（进度须为100%，由联席办审核）", key=f"rp_claim_{task_id}")
         if st.form_submit_button("提交报送", type="primary"):
-            try:
-                with session_scope(actor=actor) as s:
-                    svc.report_progress(s, actor, task_id, progress=progress, text=note, reported_on=reported_on,
-                                        claim_complete=claim)
-            except ServiceError as e:
-                st.error(str(e))
-            else:
-                _done("已申请销号，等待联席办审核。" if claim else "进展已报送。")
+            run_action(actor, svc.report_progress, task_id, progress=progress, text=note, reported_on=reported_on,
+                       claim_complete=claim, flash_key="tasks_flash",
+                       success="已申请销号，等待联席办审核。" if claim else "进展已报送。")
 
 if actions & {rules.REMIND, rules.ACCEPT, rules.RETURN}:
     st.markdown("**联席办督办**")
@@ -122,38 +114,22 @@ if actions & {rules.REMIND, rules.ACCEPT, rules.RETURN}:
                 if not sure:
                     st.error("请先勾选确认。")
                 else:
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.accept_completion(s, actor, task_id, detail.version, on=on, text=note)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done(f"任务 #{task_id} 已销号。")
+                    run_action(actor, svc.accept_completion, task_id, detail.version, on=on, text=note,
+                               flash_key="tasks_flash", success=f"任务 #{task_id} 已销号。")
         i += 1
-    if rules.RETURN in actions:
-        with tabs[i], st.form(f"return_{task_id}"):
-            reason = st.text_area("退回原因", key=f"rt_text_{task_id}", max_chars=500,
-                                  placeholder="对照验收标准，说明还缺什么")
-            if st.form_submit_button("退回重办"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.send_back(s, actor, task_id, detail.version, reason)
-                except ServiceError as e:
-                    st.error(str(e))
-                else:
-                    _done(f"任务 #{task_id} 已退回，牵头单位的销号申请已撤回。")
+    # 退回 and 催办 are the same form: one text, one button, one service call.
+    for action, form, prefix, widget, label, extra, button, fn, args, success in (
+        (rules.RETURN, "return", "rt", st.text_area, "退回原因", {"placeholder": "对照验收标准，说明还缺什么"}, "退回重办",
+         svc.send_back, (task_id, detail.version), f"任务 #{task_id} 已退回，牵头单位的销号申请已撤回。"),
+        (rules.REMIND, "remind", "rm", st.text_input, "催办内容", {"value": "请抓紧落实并按时报送进展。"}, "发送催办",
+         svc.remind, (task_id,), f"已对任务 #{task_id} 催办并记录。"),
+    ):
+        if action not in actions:
+            continue
+        with tabs[i], st.form(f"{form}_{task_id}"):
+            text = widget(label, key=f"{prefix}_text_{task_id}", max_chars=500, **extra)
+            if st.form_submit_button(button):
+                run_action(actor, fn, *args, text, flash_key="tasks_flash", success=success)
         i += 1
-    if rules.REMIND in actions:
-        with tabs[i], st.form(f"remind_{task_id}"):
-            note = st.text_input("催办内容", key=f"rm_text_{task_id}", max_chars=500,
-                                 value="请抓紧落实并按时报送进展。")
-            if st.form_submit_button("发送催办"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.remind(s, actor, task_id, note)
-                except ServiceError as e:
-                    st.error(str(e))
-                else:
-                    _done(f"已对任务 #{task_id} 催办并记录。")
 elif actor.is_read_only:
     st.caption("只读视图。")

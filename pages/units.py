@@ -4,24 +4,21 @@ import datetime as dt
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
+from core import access
 from components.page import page_header
 from components.task_view import plain, with_dates
 from core import tasks as rules
 from db.engine import session_scope
 from areas.meetings import reads as mq
-from db.errors import ServiceError
 from areas.meetings import writes as svc
 
 actor = page_header("units", "联席会议成员单位、职责分工和组成人员。成员因工作调整或职位变动的，由继任者履行成员职责（席位属于单位）。")
 today = dt.date.today()
-manage = actor.role in ("admin", "office") and not actor.is_read_only
+manage = access.may(actor, "unit.manage")
 
 flash.show("units_flash")
-
-
-def _done(message: str) -> None:
-    flash.done("units_flash", message)
 
 
 with session_scope(write=False) as s:
@@ -31,13 +28,7 @@ if units.empty:
     st.info("尚未登记成员单位。" + ("可一键导入联席会议制度文件（巴政办函〔2018〕39号）中的成员单位、职责和组成人员，或在下方逐个新增。"
                                   if manage else ""))
     if manage and st.button("导入制度文件中的成员单位", key="units_seed", type="primary"):
-        try:
-            with session_scope(actor=actor) as s:
-                n = svc.load_seed_units(s, actor)
-        except ServiceError as e:
-            st.error(str(e))
-        else:
-            _done(f"已导入{n}个成员单位。")
+        run_action(actor, svc.load_seed_units, flash_key="units_flash", success=lambda n: f"已导入{n}个成员单位。")
 else:
     st.dataframe(units.drop(columns=["unit_id"]), hide_index=True, width="stretch")
     options = dict(zip(units["unit_id"], units["单位"]))
@@ -67,13 +58,8 @@ else:
                 title = c2.text_input("职务", key="seat_title", max_chars=64)
                 phone = c1.text_input("联系电话", key="seat_phone", max_chars=20)
                 if st.form_submit_button("保存任职", type="primary"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.assign_seat(s, actor, u.id, seat, name, title, from_on, phone=phone)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done(f"{name} 已任{u.short_name}{seat}。")
+                    run_action(actor, svc.assign_seat, u.id, seat, name, title, from_on, phone=phone,
+                               flash_key="units_flash", success=f"{name} 已任{u.short_name}{seat}。")
         with st.expander("修改单位信息和职责"):
             with st.form("unit_edit"):
                 name = st.text_input("单位全称", value=u.name, max_chars=64, key="ue_name")
@@ -81,14 +67,8 @@ else:
                 duties = st.text_area("职责", value=u.duties or "", height=200, key="ue_duties")
                 active = st.checkbox("在用（停用后不再出现在交办和考评中）", value=u.active, key="ue_active")
                 if st.form_submit_button("保存修改"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.update_unit(s, actor, u.id, u.version, name=name, short_name=short, duties=duties,
-                                            active=active)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done("单位信息已保存。")
+                    run_action(actor, svc.update_unit, u.id, u.version, name=name, short_name=short, duties=duties,
+                               active=active, flash_key="units_flash", success="单位信息已保存。")
 
 if manage:
     with st.expander("新增成员单位"):
@@ -97,10 +77,5 @@ if manage:
             short = st.text_input("简称", max_chars=16, key="un_short")
             duties = st.text_area("职责", key="un_duties")
             if st.form_submit_button("新增", type="primary"):
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.create_unit(s, actor, name, short, duties)
-                except ServiceError as e:
-                    st.error(str(e))
-                else:
-                    _done(f"已新增成员单位：{name}")
+                run_action(actor, svc.create_unit, name, short, duties, flash_key="units_flash",
+                           success=f"已新增成员单位：{name}")

@@ -1,11 +1,12 @@
 """用户管理: accounts, role and scope, disable/enable, password reset, sign out everywhere."""
 import streamlit as st
 
+from components.action import run_action
 from components.page import page_header
-from core.roles import ROLE_LABELS, ROLES, TOWNSHIP, UNIT
+from core import access
+from core.roles import ROLE_LABELS, ROLES
 from db.engine import session_scope
 from areas.admin import reads as q
-from db.errors import ServiceError
 from areas.admin import writes as svc
 
 actor = page_header("users", "账户不会被删除：停用后保留全部记录，可随时重新启用。所有操作记入审计日志。")
@@ -20,12 +21,10 @@ if flash:
 
 def run(fn, *args, message: str, **kwargs) -> None:
     """Call a service in its own transaction; on success show `message` after a rerun."""
-    try:
-        with session_scope(actor=actor) as s:
-            result = fn(s, actor, *args, **kwargs)
-    except ServiceError as e:
-        st.error(str(e))
+    done = run_action(actor, fn, *args, **kwargs)
+    if not done:
         return
+    result = done.result
     password = getattr(result, "initial_password", None) or (result if isinstance(result, str) else None)
     st.session_state["users_flash"] = {"message": message, "password": password}
     st.rerun()
@@ -33,11 +32,11 @@ def run(fn, *args, message: str, **kwargs) -> None:
 
 def scope_inputs(prefix: str, role: str, towns: dict, units: dict, township_id=None, unit_id=None):
     town = unit = None
-    if role == TOWNSHIP:
+    if role in access.TOWNSHIP_BOUND:
         keys = list(towns)
         town = st.selectbox("所属乡镇", keys, index=keys.index(township_id) if township_id in keys else None,
                             format_func=towns.get, key=f"{prefix}_town", placeholder="请选择乡镇")
-    elif role == UNIT:
+    elif role in access.UNIT_BOUND:
         keys = list(units)
         unit = st.selectbox("所属成员单位", keys, index=keys.index(unit_id) if unit_id in keys else None,
                             format_func=units.get, key=f"{prefix}_unit", placeholder="请选择成员单位")

@@ -3,21 +3,24 @@ import datetime as dt
 
 import streamlit as st
 
+from components import flash
+from components.action import run_action
 from components.care_person_picker import person_picker
+from core import access
 from components.page import page_header
 from components.tables import count_table
+from components.worklist import paged_worklist
 from core.categories import CATEGORIES, DIFFICULTIES, SERVICE_TYPES
 from core.visits import ANY_CATEGORY, PERIODS
 from db.engine import session_scope
 from areas.care import reads as q
-from db.errors import ServiceError
 from areas.care import writes as svc
 
 actor = page_header("visits", "频次要求（文件001）：一般对象每月至少走访2次，特别困难对象每周至少1次；联席办可按类别调整。")
 today = dt.date.today()
-rows_visible = actor.role in ("admin", "office", "township")
-can_record = actor.can_edit_registry
-can_configure = actor.role in ("admin", "office") and not actor.presentation
+rows_visible = access.sees_rows(actor)
+can_record = access.may(actor, "visit.record")
+can_configure = access.may(actor, "visit_rule.edit")
 
 names = (["登记走访"] if can_record else []) + (["逾期名单"] if rows_visible else []) + ["按期率"] \
     + (["最近走访"] if rows_visible else []) + ["频次规则"]
@@ -49,24 +52,18 @@ if "登记走访" in tabs:
                 follow_up = st.text_area("后续跟进", max_chars=2000, height=80)
                 submitted = st.form_submit_button("保存走访记录", type="primary")
             if submitted:
-                try:
-                    with session_scope(actor=actor) as s:
-                        svc.record_visit(s, actor, person_id=person_id, visited_on=visited_on, helper_id=helper,
-                                         service_types=types, findings=findings, problems=problems,
-                                         follow_up=follow_up, today=today)
-                except ServiceError as e:
-                    st.error(f"未保存：{e}")
-                else:
-                    st.success(f"已保存 {visited_on:%Y-%m-%d} 的走访记录。")
+                run_action(actor, svc.record_visit, person_id=person_id, visited_on=visited_on, helper_id=helper,
+                           service_types=types, findings=findings, problems=problems, follow_up=follow_up,
+                           today=today, success=f"已保存 {visited_on:%Y-%m-%d} 的走访记录。")
 
 # ---------------------------------------------------------------- overdue list
 if "逾期名单" in tabs:
     with tabs["逾期名单"]:
         with session_scope(write=False) as s:
             choices = q.overdue_choices(s, actor)
-        cols = iter(st.columns(4 if actor.role != "township" else 3))
+        cols = iter(st.columns(3 if access.township_bound(actor) else 4))
         township_id = 0
-        if actor.role != "township":
+        if not access.township_bound(actor):
             tw_names = dict(choices["townships"])
             township_id = next(cols).selectbox("乡镇", [0] + list(tw_names), key="od_tw",
                                                format_func=lambda i: tw_names.get(i, "全部乡镇"))
@@ -77,31 +74,19 @@ if "逾期名单" in tabs:
         helper_names = {0: "全部", -1: q.NO_HELPER, **dict(choices["helpers"])}
         helper_id = next(cols).selectbox("帮扶责任人", list(helper_names), key="od_hp", format_func=helper_names.get)
         sort_label = next(cols).selectbox("排序", list(q.OVERDUE_SORTS), key="od_sort")
-        size = 50
-        page_no = st.session_state.get("od_page", 1)
-        with session_scope(write=False) as s:
-            page = q.overdue_list(s, actor, today, township_id=township_id or None, village_id=village_id or None,
-                                  helper_id=helper_id or None,
-                                  sort=q.OVERDUE_SORTS[sort_label], limit=size, offset=(page_no - 1) * size)
-        pages = max(1, -(-page.total // size))
-        if page.rows.empty and page.total and page_no > 1:  # filters changed under a later page
-            st.session_state["od_page"] = 1
-            st.rerun()
-        if page.total == 0:
-            st.success("没有走访逾期的对象。")
-        else:
-            st.caption(f"共 {page.total} 人走访逾期（截至 {today:%Y-%m-%d}）")
-            st.dataframe(
-                page.rows, hide_index=True, width="stretch",
-                column_order=[c for c in page.rows.columns if c != "编号"],
-                column_config={
-                    "最近走访": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                    "应访日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
-                    "逾期天数": st.column_config.NumberColumn(format="%d 天"),
-                },
-            )
-            if pages > 1:
-                st.number_input("页码", 1, pages, key="od_page", help=f"共 {pages} 页")
+        def _fetch(limit: int, offset: int):
+            with session_scope(write=False) as s:
+                return q.overdue_list(s, actor, today, township_id=township_id or None,
+                                      village_id=village_id or None, helper_id=helper_id or None,
+                                      sort=q.OVERDUE_SORTS[sort_label], limit=limit, offset=offset)
+
+        paged_worklist("od_page", 50, _fetch, empty="没有走访逾期的对象。",
+                       caption=lambda n: f"共 {n} 人走访逾期（截至 {today:%Y-%m-%d}）",
+                       column_config={
+                           "最近走访": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                           "应访日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
+                           "逾期天数": st.column_config.NumberColumn(format="%d 天"),
+                       })
 
 # ---------------------------------------------------------------- compliance
 with tabs["按期率"]:
@@ -115,7 +100,7 @@ with tabs["按期率"]:
                "折算后应走访0次的对象（月末几天纳入）不计入。")
     with session_scope(write=False) as s:
         by_tw = q.compliance_by_township(s, actor, *ym)
-        by_helper = q.compliance_by_helper(s, actor, *ym) if actor.role != "leader" else None
+        by_helper = q.compliance_by_helper(s, actor, *ym) if rows_visible else None
     st.subheader("各乡镇走访按期率")
     total_due, total_ok = int(by_tw["应访人数"].sum()), int(by_tw["按期人数"].sum())
     st.metric("合计按期率", f"{100 * total_ok / total_due:.1f}%" if total_due else "—",
@@ -144,6 +129,7 @@ if "最近走访" in tabs:
 
 # ---------------------------------------------------------------- rules
 with tabs["频次规则"]:
+    flash.show("visit_rules_flash")
     with session_scope(write=False) as s:
         rules = q.visit_rules(s)
     st.dataframe(rules, hide_index=True, width="stretch")
@@ -160,18 +146,12 @@ with tabs["频次规则"]:
             restore = st.checkbox("恢复为默认（删除该类别和困难程度的配置）")
             go = st.form_submit_button("保存频次规则")
         if go:
-            try:
-                with session_scope(actor=actor) as s:
-                    if restore:
-                        done = svc.delete_visit_rule(s, actor, category=cat, difficulty=diff)
-                    else:
-                        svc.save_visit_rule(s, actor, category=cat, difficulty=diff, period=period, min_visits=int(n))
-                        done = True
-            except ServiceError as e:
-                st.error(f"未保存：{e}")
+            if restore:
+                saved = run_action(actor, svc.delete_visit_rule, category=cat, difficulty=diff)
             else:
-                if done:
-                    st.success("已保存，逾期名单和按期率即按新规则计算。")
-                    st.rerun()
-                else:
-                    st.info("该类别和困难程度没有单独配置，无需恢复。")
+                saved = run_action(actor, svc.save_visit_rule, category=cat, difficulty=diff, period=period,
+                                   min_visits=int(n))
+            if saved and (saved.result or not restore):
+                flash.done("visit_rules_flash", "已保存，逾期名单和按期率即按新规则计算。")
+            elif saved:
+                st.info("该类别和困难程度没有单独配置，无需恢复。")

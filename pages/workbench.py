@@ -4,12 +4,13 @@ import datetime as dt
 import streamlit as st
 
 from components import cached
+from core import access
 from components.page import page_header
 from components.tables import count_table
 
 actor = page_header("workbench")
 today = dt.date.today()
-scope = "全县" if actor.county_wide or actor.role == "unit" else "本乡镇"
+scope = "全县" if access.reach(actor, access.AGGREGATE) == access.COUNTY else "本乡镇"
 st.caption(f"{scope} · {today:%Y年%m月%d日}")
 
 # aggregates for the actor's scope, cached (TTL, and invalidated by any write: components/cached.py)
@@ -20,7 +21,7 @@ c1.metric("在册人数", f"{int(overdue['在册人数'].sum()):,}" if not overd
 c2.metric("走访逾期", f"{int(overdue['走访逾期'].sum()):,}" if not overdue.empty else "0")
 c3.metric("未结通报处置卡", incidents["open"], delta=f"{incidents['overdue']} 张逾期" if incidents["overdue"] else None,
           delta_color="inverse")
-if actor.role != "township":  # tasks belong to member units and the office, not townships
+if access.may_open(actor.role, "tasks"):  # tasks belong to member units and the office, not townships
     c4.metric("未办结任务", len(tasks), delta=f"{int((tasks['状态'] == '已逾期').sum())} 项逾期" if len(tasks) else None,
               delta_color="inverse")
 
@@ -30,13 +31,13 @@ if by_cat.empty:
 else:
     count_table(by_cat, actor)
 
-left, right = st.columns(2) if actor.role != "township" else (st.container(), None)
+left, right = st.columns(2) if access.may_open(actor.role, "tasks") else (st.container(), None)
 with left:
     st.subheader("走访逾期（按乡镇）")
     count_table(overdue, actor, hide_index=True)
 if right is not None:
     with right:
-        st.subheader("我的待办任务" if actor.role == "unit" else "未办结的议定事项")
+        st.subheader("我的待办任务" if access.unit_bound(actor) else "未办结的议定事项")
         if tasks.empty:
             st.info("没有未办结的任务。")
         else:

@@ -5,13 +5,12 @@ import datetime as dt
 import streamlit as st
 
 from components import flash
+from components.action import run_action
 
-from components import kpi
 from components.page import page_header
 from core import indicators as ci
 from db.engine import session_scope
 from areas.workforce import reads as wq
-from db.errors import ServiceError
 from areas.workforce import writes as svc
 
 actor = page_header("workforce", "每村1名儿童主任、每乡镇1名儿童督导员、每村至少1名关爱儿童志愿者；"
@@ -20,11 +19,6 @@ today = dt.date.today()
 editable = actor.can_edit_registry
 
 flash.show("wf_flash")
-
-
-def _done(msg: str) -> None:
-    kpi.clear_cache()
-    flash.done("wf_flash", msg)
 
 
 with session_scope(write=False) as s:
@@ -74,14 +68,9 @@ with tab_people:
                 appointed = c3.date_input("任职日期", value=today, max_value=today, key="wf_appointed")
                 trained = c4.date_input("最近培训日期（可空）", value=None, max_value=today, key="wf_trained")
                 if st.button("保存", key="wf_add", type="primary"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.add_worker(s, actor, kind=kind, name=name, region_id=region_id, phone=phone,
-                                           appointed_on=appointed, trained_on=trained, today=today)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done(f"已登记{kind}「{name.strip()}」（{regions[region_id]}）。")
+                    run_action(actor, svc.add_worker, kind=kind, name=name, region_id=region_id, phone=phone,
+                               appointed_on=appointed, trained_on=trained, today=today, flash_key="wf_flash",
+                               success=f"已登记{kind}「{name.strip()}」（{regions[region_id]}）。")
 
         if not people.empty:
             with st.expander("修改 / 登记离任 / 删除", expanded=False):
@@ -98,25 +87,15 @@ with tab_people:
                                        key=f"wf_e_left_{wid}")
                 e_tr = c5.date_input("最近培训日期", value=w["培训日期"], max_value=today, key=f"wf_e_tr_{wid}")
                 if st.button("保存修改", key="wf_edit_save", type="primary"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.update_worker(s, actor, wid, int(w["version"]), name=e_name, phone=e_phone,
-                                              appointed_on=e_app, left_on=e_left, trained_on=e_tr, today=today)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done("已保存。" + ("离任后该岗位计为空缺。" if e_left else ""))
+                    run_action(actor, svc.update_worker, wid, int(w["version"]), name=e_name, phone=e_phone,
+                               appointed_on=e_app, left_on=e_left, trained_on=e_tr, today=today, flash_key="wf_flash",
+                               success="已保存。" + ("离任后该岗位计为空缺。" if e_left else ""))
                 st.divider()
                 reason = st.text_input("删除原因（仅用于录入错误；人员离任请登记离任日期）", key=f"wf_del_reason_{wid}")
                 sure = st.checkbox("确认删除这条记录", key=f"wf_del_sure_{wid}")
                 if st.button("删除", key="wf_delete", disabled=not sure):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.delete_worker(s, actor, wid, int(w["version"]), reason)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done("已删除。")
+                    run_action(actor, svc.delete_worker, wid, int(w["version"]), reason, flash_key="wf_flash",
+                               success="已删除。")
 
 with tab_sites:
     fk = st.selectbox("阵地类别", ["全部", *ci.FACILITY_KINDS], key="wf_fac_filter")
@@ -137,14 +116,9 @@ with tab_sites:
                 f_std = c4.checkbox("达到建设标准", value=True, key="wf_fac_std")
                 f_open = c5.date_input("启用日期（可空）", value=None, key="wf_fac_open")
                 if st.button("保存阵地", key="wf_fac_add", type="primary"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.add_facility(s, actor, kind=f_kind, name=f_name, region_id=f_region,
-                                             status=f_status, standard=f_std, opened_on=f_open, today=today)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done(f"已登记{f_kind}「{f_name.strip()}」。")
+                    run_action(actor, svc.add_facility, kind=f_kind, name=f_name, region_id=f_region, status=f_status,
+                               standard=f_std, opened_on=f_open, today=today, flash_key="wf_flash",
+                               success=f"已登记{f_kind}「{f_name.strip()}」。")
         if not sites.empty:
             with st.expander("修改 / 删除阵地", expanded=False):
                 labels = {int(r.id): f"{r.类别} · {r.名称} · {r.乡镇}" for r in sites.itertuples()}
@@ -158,21 +132,10 @@ with tab_sites:
                 e_std = c2.checkbox("达到建设标准", value=bool(row["达标"]), key=f"wf_fe_std_{fid}")
                 e_open = c3.date_input("启用日期", value=row["启用日期"], key=f"wf_fe_open_{fid}")
                 if st.button("保存修改", key="wf_fac_save"):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.update_facility(s, actor, fid, int(row["version"]), name=e_name, status=e_status,
-                                                standard=e_std, opened_on=e_open, today=today)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done("已保存。")
+                    run_action(actor, svc.update_facility, fid, int(row["version"]), name=e_name, status=e_status,
+                               standard=e_std, opened_on=e_open, today=today, flash_key="wf_flash", success="已保存。")
                 reason = st.text_input("删除原因", key=f"wf_fd_reason_{fid}")
                 sure = st.checkbox("确认删除这个阵地", key=f"wf_fd_sure_{fid}")
                 if st.button("删除阵地", key="wf_fac_delete", disabled=not sure):
-                    try:
-                        with session_scope(actor=actor) as s:
-                            svc.delete_facility(s, actor, fid, int(row["version"]), reason)
-                    except ServiceError as e:
-                        st.error(str(e))
-                    else:
-                        _done("已删除。")
+                    run_action(actor, svc.delete_facility, fid, int(row["version"]), reason, flash_key="wf_flash",
+                               success="已删除。")

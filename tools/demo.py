@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from core import idnumber
-from core.categories import SERVICE_TYPES
+from core.categories import ACTIVE, EXITED, SERVICE_TYPES
 from db import models as m
 from tools.demo_geo import township_boundaries
 
@@ -1241,7 +1241,7 @@ class _Demo:
                 reviewed = month_start - dt.timedelta(days=rint(1, 150))
             reviewed = _clamp(reviewed, enrolled, today)
             people.append((pid, idn, pname, gender, birth, phone, tw["id"], v["id"], addr, difficulty,
-                           "在册" if active else "已退出", enrolled, exited_on, exit_reason, fam, liv, par, sch, hea,
+                           ACTIVE if active else EXITED, enrolled, exited_on, exit_reason, fam, liv, par, sch, hea,
                            psy, note, reviewed, 1, self._dt(enrolled), CREATED_BY,
                            self._dt(reviewed, 16) if reviewed != enrolled else None,
                            CREATED_BY if reviewed != enrolled else None))

@@ -14,10 +14,10 @@ import pandas as pd
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
-from core.roles import ADMIN, ROLE_LABELS, Actor
+from core.roles import ROLE_LABELS, Actor
 from db.models import AppSetting, AuditLog, Region, Unit, User
 from areas.registry.person_reads import like_pattern
-from db.errors import ForbiddenError
+from db.errors import require
 
 LOCAL_TZ = ZoneInfo(os.environ.get("CAREDESK_TZ", "Asia/Shanghai"))
 PAGE_SIZE = 50
@@ -78,8 +78,8 @@ OUTCOME_LABELS = {"ok": "成功", "denied": "拒绝", "error": "失败", "confli
 
 
 def require_admin(actor: Actor) -> None:
-    if actor.role != ADMIN:
-        raise ForbiddenError("只有系统管理员可以执行此操作")
+    """Accounts, audit log and backups are the administrator's to read (core/access.py)."""
+    require(actor, "admin.view")
 
 
 def local_time(ts: dt.datetime | None) -> str:

@@ -16,17 +16,19 @@ from sqlalchemy.orm import Session
 
 from core.excel_safety import escape_cell
 from core.passwords import generate_password, policy_errors
-from core.roles import ADMIN, ROLE_LABELS, ROLES, TOWNSHIP, UNIT, Actor
+from core import access
+from core.roles import ADMIN, ROLE_LABELS, ROLES, Actor
 from db import audit
 from areas.admin import users
 from db.models import Region, Unit, User, utcnow
 from areas.admin.reads import AUDIT_COLUMNS, AuditFilter, audit_count, audit_rows, require_admin
-from db.errors import ConflictError, ServiceError
+from db import locking
+from db.errors import ServiceError, require
 
 EXPORT_MAX_ROWS = 50_000
 # The name is shown in the sidebar and lists; markup characters have no place in it.
 _MARKUP = set("<>[]()*_`\\|#!{}~$&\"'=")
-_CHANGED = "该账户已被其他管理员修改，请刷新后重试"
+_ACCOUNT = "该账户"  # what a version conflict names (db/locking.py)
 
 
 @dataclass(frozen=True)
@@ -39,13 +41,13 @@ class NewAccount:
 def _scope(session: Session, role: str, township_id: int | None, unit_id: int | None) -> tuple[int | None, int | None]:
     if role not in ROLES:
         raise ServiceError(f"未知角色：{role}")
-    if role == TOWNSHIP:
+    if role in access.TOWNSHIP_BOUND:
         if not township_id or session.scalar(
             select(Region.id).where(Region.id == township_id, Region.level == "township")
         ) is None:
             raise ServiceError("乡镇(街道)民政办账户须选择所属乡镇")
         return township_id, None
-    if role == UNIT:
+    if role in access.UNIT_BOUND:
         if not unit_id or session.get(Unit, unit_id) is None:
             raise ServiceError("成员单位联络员账户须选择所属成员单位")
         return None, unit_id
@@ -67,6 +69,7 @@ def _active_admins(session: Session) -> int:
 
 def _guarded_update(session: Session, u: User, expected_version: int, **values) -> None:
     """UPDATE … WHERE id AND version; nothing matched means someone saved in between."""
+    locking.check_version(session, u, expected_version, _ACCOUNT)
     res = session.execute(
         update(User)
         .where(User.id == u.id, User.version == expected_version)
@@ -74,7 +77,7 @@ def _guarded_update(session: Session, u: User, expected_version: int, **values) 
         .execution_options(synchronize_session=False)
     )
     if res.rowcount != 1:
-        raise ConflictError(_CHANGED)
+        raise locking.conflict(_ACCOUNT, [])
     session.expire(u)
 
 
@@ -95,7 +98,7 @@ def create_account(
     password: str | None = None,
 ) -> NewAccount:
     """A new account with an initial password the user must change at first sign-in."""
-    require_admin(actor)
+    require(actor, "user.manage")
     username = (username or "").strip().lower()
     display_name = (display_name or "").strip()
     if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum() or not username.isascii():
@@ -130,7 +133,7 @@ def change_role(
     unit_id: int | None = None,
 ) -> None:
     """New role and scope; the user's open sessions end so the change applies at once."""
-    require_admin(actor)
+    require(actor, "user.manage")
     u = _user(session, user_id)
     township_id, unit_id = _scope(session, role, township_id, unit_id)
     if u.username == actor.username:
@@ -153,7 +156,7 @@ def change_role(
 
 def set_active(session: Session, actor: Actor, user_id: int, active: bool, expected_version: int, reason: str = "") -> None:
     """Disable (every session ends at once) or enable an account. Nothing is deleted."""
-    require_admin(actor)
+    require(actor, "user.manage")
     u = _user(session, user_id)
     if u.active == active:
         raise ServiceError("账户已是" + ("启用" if active else "停用") + "状态")
@@ -172,7 +175,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool, expec
 def reset_password(session: Session, actor: Actor, user_id: int, expected_version: int) -> str:
     """A new random initial password (returned once); must be changed at next sign-in.
     Also lifts a lockout and ends every open session of the account."""
-    require_admin(actor)
+    require(actor, "user.manage")
     u = _user(session, user_id)
     password = generate_password()
     now = utcnow()
@@ -184,7 +187,7 @@ def reset_password(session: Session, actor: Actor, user_id: int, expected_versio
 
 
 def unlock(session: Session, actor: Actor, user_id: int, expected_version: int) -> None:
-    require_admin(actor)
+    require(actor, "user.manage")
     u = _user(session, user_id)
     _guarded_update(session, u, expected_version, failed_logins=0, locked_until=None)
     audit.record(session, "unlock", "user", u.username)
@@ -192,7 +195,7 @@ def unlock(session: Session, actor: Actor, user_id: int, expected_version: int) 
 
 def sign_out_everywhere(session: Session, actor: Actor, user_id: int) -> None:
     """Every cookie and open session of the account stops working now."""
-    require_admin(actor)
+    require(actor, "user.manage")
     u = _user(session, user_id)
     users.revoke_sessions(session, u.username, utcnow(), reason="revoke_sessions")
 

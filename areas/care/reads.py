@@ -1,8 +1,9 @@
 """Reads for care work: visits and the frequency rule, risk assessments, incident cards,
 guardianship. Scoped to the actor in SQL; filtering, paging and aggregation in SQL.
 
-The first section turns the frequency rule of core/visits.py into SQL. It is shared
-with the 工作台 and the registry through areas/workbench/reads.overdue_condition.
+The first section is the frequency rule of core/visits.py in SQL — its only runtime home
+(tests/care/visit_oracle.py is a test oracle checked against it). It is shared with the
+工作台 and the registry through areas/workbench/reads.overdue_condition.
 """
 from __future__ import annotations
 
@@ -10,97 +11,50 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, Integer, String, and_, case, exists, func, literal, or_, select, true
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import Integer, String, and_, case, exists, func, literal, or_, select, true
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.expression import ColumnElement, FunctionElement
+from sqlalchemy.sql.expression import ColumnElement
 
 from core import incidents as inc
-from core.categories import CATEGORIES, CHILD_CATEGORIES
-from core.masking import hide_text, mask_id_number, mask_name, scrub_text
-from core.roles import ADMIN, OFFICE, TOWNSHIP, UNIT, Actor
+from core.categories import ACTIVE, CATEGORIES
+from core import visibility
+from core.masking import scrub_text
+from core import access
+from core.roles import Actor
 from core.visits import (
-    ANY_CATEGORY, DEFAULT_RULES, ORDINARY, PERIOD_DAYS, SPECIAL, WEEK_KEY_OFFSET, Rule, RuleTable, month_bounds,
+    ANY_CATEGORY, DEFAULT_RULES, ORDINARY, PACE_SCALE, PERIOD_DAYS, SPECIAL, WEEK_KEY_OFFSET, Rule, RuleTable,
+    days_overdue, month_bounds,
 )
 from db import audit
 from db.models import (
     Assessment, AssessmentRound, Assignment, Guardian, Helper, IncidentCard, Person, PersonCategory, Region, Unit,
     Visit, VisitRule,
 )
+from areas.regions.reads import township_options
+from db.conditions import active_person, assignment_current, child_on, current_helpers
 from db.scope import township_clause
+from db.sql import date_add, day, days_between, later
 
-ACTIVE = "在册"
 NO_HELPER = "（未落实帮扶责任人）"
 
 
-def _helper_shown(name, actor: Actor):
-    """投屏: on a shared screen no one's name in full, the helper's included."""
-    return mask_name(name) if actor.presentation and name and name != NO_HELPER else name
-
-
-# ================================================================ portable date arithmetic
-class date_add(FunctionElement):  # noqa: N801  (reads like the SQL function it stands for)
-    """date + integer days → date."""
-
-    type = Date()
-    inherit_cache = True
-    name = "date_add"
-
-
-@compiles(date_add, "sqlite")
-def _date_add_sqlite(element, compiler, **kw):
-    d, n = list(element.clauses)
-    return f"date({compiler.process(d, **kw)}, '+' || CAST({compiler.process(n, **kw)} AS INTEGER) || ' days')"
-
-
-@compiles(date_add)
-def _date_add_default(element, compiler, **kw):
-    d, n = list(element.clauses)
-    return f"(CAST({compiler.process(d, **kw)} AS DATE) + CAST({compiler.process(n, **kw)} AS INTEGER))"
-
-
-class days_between(FunctionElement):  # noqa: N801
-    """Whole days a − b, an integer."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    a, b = list(element.clauses)
-    return f"CAST(julianday({compiler.process(a, **kw)}) - julianday({compiler.process(b, **kw)}) AS INTEGER)"
-
-
-@compiles(days_between)
-def _days_between_default(element, compiler, **kw):
-    a, b = list(element.clauses)
-    return f"(CAST({compiler.process(a, **kw)} AS DATE) - CAST({compiler.process(b, **kw)} AS DATE))"
-
-
-def _d(value: dt.date):
-    return literal(value, Date)
-
-
-def _later(a, b):
-    return case((a > b, a), else_=b)
-
-
 # ================================================================ the rule in SQL
-_ENC = 10000  # strictness * _ENC + (9999 - key): min() picks the strictest, ties → more visits
+_ENC = 10000  # Rule.strictness packed: pace * _ENC + (9999 - key); min() picks the strictest
 
 
 def interval_days(key) -> ColumnElement[int]:
-    """core.visits.Rule.interval_days in SQL."""
+    """core.visits.Rule.interval_days in SQL (at least 1 day: 每月31次 → 1, not 30 // 31 = 0)."""
     return case(
+        (key > WEEK_KEY_OFFSET + PERIOD_DAYS["week"], 1),
         (key >= WEEK_KEY_OFFSET, PERIOD_DAYS["week"] // (key - WEEK_KEY_OFFSET)),
+        (key > PERIOD_DAYS["month"], 1),
         else_=PERIOD_DAYS["month"] // key,
     )
 
 
 def required(key, days, month_days: int) -> ColumnElement[int]:
-    """core.visits.Rule.required(days, month_days) in SQL."""
+    """Visits rule `key` requires in a window of `days` days of a month of `month_days` days
+    (core/visits.py, "Compliant for a month")."""
     return case(
         (days <= 0, 0),
         (key >= WEEK_KEY_OFFSET, (key - WEEK_KEY_OFFSET) * days // 7),
@@ -108,30 +62,13 @@ def required(key, days, month_days: int) -> ColumnElement[int]:
     )
 
 
-def raised_table(as_of: dt.date):
-    """Per person whose latest assessment up to `as_of` is 高: the first date of that run of 高."""
-    lo = (
-        select(Assessment.person_id, func.max(Assessment.assessed_on).label("m"))
-        .where(Assessment.risk_level != "高", Assessment.deleted_at.is_(None), Assessment.assessed_on <= as_of)
-        .group_by(Assessment.person_id)
-        .subquery()
-    )
-    hi = aliased(Assessment)
-    return (
-        select(hi.person_id, func.min(hi.assessed_on).label("raised_on"))
-        .outerjoin(lo, lo.c.person_id == hi.person_id)
-        .where(hi.risk_level == "高", hi.deleted_at.is_(None), hi.assessed_on <= as_of,
-               or_(lo.c.m.is_(None), hi.assessed_on > lo.c.m))
-        .group_by(hi.person_id)
-        .subquery()
-    )
-
-
 def next_due_expr(start, difficulty, key_ord, key_sd, raised):
-    """core.visits.next_due in SQL."""
+    """The next due date (core/visits.py, "Next due date"): start + interval of the
+    difficulty; a person raised to 特别困难 is due by max(start, raised) + the 特别困难 interval
+    when that is earlier."""
     special = difficulty == SPECIAL
     base_due = date_add(start, case((special, interval_days(key_sd)), else_=interval_days(key_ord)))
-    raised_due = date_add(_later(start, raised), interval_days(key_sd))
+    raised_due = date_add(later(start, raised), interval_days(key_sd))
     return case((and_(~special, raised.is_not(None), raised_due < base_due), raised_due), else_=base_due)
 
 
@@ -144,17 +81,29 @@ def next_due_expr(start, difficulty, key_ord, key_sd, raised):
 # value is computed once per person and not once per reference in the outer expressions.
 
 def _enc(period, min_visits):
-    """strictness * _ENC + (_ENC - 1 - key) of a rule row (min() picks the strictest)."""
+    """core.visits.Rule.strictness of a rule row packed in one integer,
+    pace * _ENC + (_ENC - 1 - key), so that min() picks the strictest rule.
+
+    The strictest rule is the one asking the most visits (seed 001 sets a minimum per
+    category and a person must meet each): the smallest pace, thousandths of a day per
+    visit with a month of 30 days — 每月9次 (3333) over 每周2次 (3500), 每月15次 (2000)
+    over 每周3次 (2333). Equal pace (每月30次 vs 每周7次): the larger key, the weekly rule.
+    See core/visits.py, "The strictest rule"."""
     key = min_visits + case((period == "week", WEEK_KEY_OFFSET), else_=0)
-    strict = case((period == "week", PERIOD_DAYS["week"] * 1000), else_=PERIOD_DAYS["month"] * 1000) // min_visits
-    return strict * _ENC + (_ENC - 1 - key)
+    days = case((period == "week", PERIOD_DAYS["week"]), else_=PERIOD_DAYS["month"])
+    pace = days * PACE_SCALE // min_visits
+    return pace * _ENC + (_ENC - 1 - key)
+
+
+def _packed(rule: Rule) -> int:
+    """_enc of a Python Rule."""
+    return rule.pace * _ENC + (_ENC - 1 - rule.key)
 
 
 def _star_enc(difficulty: str):
     """Encoded '*' rule of a difficulty: configured, else the core default (uncorrelated, once)."""
     vr = aliased(VisitRule)
-    rule = DEFAULT_RULES[difficulty]
-    default = (PERIOD_DAYS[rule.period] * 1000 // rule.min_visits) * _ENC + (_ENC - 1 - rule.key)
+    default = _packed(DEFAULT_RULES[difficulty])
     configured = (
         select(_enc(vr.period, vr.min_visits))
         .where(vr.category == ANY_CATEGORY, vr.difficulty == difficulty)
@@ -181,10 +130,11 @@ def rule_key_of_person(difficulty: str, as_of, person_id=None):
     return case((specific, _ENC - 1 - func.coalesce(enc, star) % _ENC), else_=_ENC - 1 - star % _ENC)
 
 
-def raised_high_table(as_of):
-    """Per person whose latest assessment up to `as_of` is 高: the first date of that run
-    (same answer as raised_table). One pass over the 高 assessments only
-    (ix_assessments_risk_person), each checked for a later non-高 assessment by one seek."""
+def raised_table(as_of):
+    """Per person whose latest assessment up to `as_of` is 高: the first date of that run of
+    高 (`raised_on`, core/visits.py "Effective difficulty"). One pass over the 高 assessments
+    only (ix_assessments_risk_person), each checked for a non-高 assessment on the same day
+    or later by one seek."""
     hi, lo = aliased(Assessment), aliased(Assessment)
     later_not_high = exists().where(
         lo.person_id == hi.person_id, lo.risk_level != "高", lo.deleted_at.is_(None),
@@ -198,22 +148,6 @@ def raised_high_table(as_of):
     )
 
 
-def raised_on_of_person(as_of, person_id=None):
-    """Correlated: the first date of the current run of 高 assessments up to `as_of` (NULL when
-    the latest assessment up to `as_of` is not 高) — raised_table for one person."""
-    hi, lo = aliased(Assessment), aliased(Assessment)
-    later_not_high = exists().where(
-        lo.person_id == hi.person_id, lo.risk_level != "高", lo.deleted_at.is_(None),
-        lo.assessed_on >= hi.assessed_on, lo.assessed_on <= as_of,
-    )
-    return (
-        select(func.min(hi.assessed_on))
-        .where(hi.person_id == (Person.id if person_id is None else person_id), hi.risk_level == "高",
-               hi.deleted_at.is_(None), hi.assessed_on <= as_of, ~later_not_high)
-        .scalar_subquery()
-    )
-
-
 def last_visit_of_person(as_of: dt.date | None = None, person_id=None):
     """Correlated: the person's latest visit (up to `as_of`), one backward seek on
     ix_visits_person_date."""
@@ -221,14 +155,14 @@ def last_visit_of_person(as_of: dt.date | None = None, person_id=None):
     stmt = select(v.visited_on).where(v.person_id == (Person.id if person_id is None else person_id),
                                       v.deleted_at.is_(None))
     if as_of is not None:
-        stmt = stmt.where(v.visited_on <= _d(as_of))
+        stmt = stmt.where(v.visited_on <= day(as_of))
     return stmt.order_by(v.visited_on.desc()).limit(1).scalar_subquery()
 
 
 def person_due(today: dt.date, *where):
     """Per active person: last visit, effective difficulty, rule key, next due date."""
     lv = last_visit_of_person(today)
-    raised = raised_high_table(_d(today))
+    raised = raised_table(day(today))
     s0 = (
         select(
             Person.id.label("person_id"),
@@ -236,8 +170,8 @@ def person_due(today: dt.date, *where):
             Person.difficulty.label("difficulty"),
             Person.enrolled_on.label("enrolled_on"),
             lv.label("last_visit"),
-            rule_key_of_person(ORDINARY, _d(today)).label("key_ord"),
-            rule_key_of_person(SPECIAL, _d(today)).label("key_sd"),
+            rule_key_of_person(ORDINARY, day(today)).label("key_ord"),
+            rule_key_of_person(SPECIAL, day(today)).label("key_sd"),
             raised.c.raised_on.label("raised_on"),
         )
         .select_from(Person)
@@ -260,25 +194,25 @@ def overdue_person_ids(today: dt.date, *where):
     """SELECT of the ids of active people whose next visit is overdue on `today`
     (optionally only among people matching `where`, conditions on Person)."""
     due = person_due(today, *where)
-    return select(due.c.person_id).where(due.c.next_due < _d(today))
+    return select(due.c.person_id).where(due.c.next_due < day(today))
 
 
 def person_month(year: int, month: int, *where, as_of: dt.date | None = None):
     """Per person counted in month M: visits in the window and visits required.
 
     A month that is not over yet is judged to date: the window ends on `as_of` (default
-    today) and the requirement is pro-rated to the days elapsed (core.visits.Rule.required),
+    today) and the requirement is pro-rated to the days elapsed (`required`),
     so on the 22nd an ordinary case owes 1 visit, not the whole month's 2."""
     first, last = month_bounds(year, month)
     md = last.day
     last = min(last, as_of or dt.date.today())
-    ws = _later(_d(first), Person.enrolled_on)
-    raised = raised_high_table(_d(last))
+    ws = later(day(first), Person.enrolled_on)
+    raised = raised_table(day(last))
     vis = aliased(Visit)
     visits = (
         select(func.count())
         .select_from(vis)
-        .where(vis.person_id == Person.id, vis.deleted_at.is_(None), vis.visited_on <= _d(last), vis.visited_on >= ws)
+        .where(vis.person_id == Person.id, vis.deleted_at.is_(None), vis.visited_on <= day(last), vis.visited_on >= ws)
         .scalar_subquery()
     )
     s1 = (
@@ -287,29 +221,29 @@ def person_month(year: int, month: int, *where, as_of: dt.date | None = None):
             Person.township_id.label("township_id"),
             Person.difficulty.label("difficulty"),
             ws.label("ws"),
-            rule_key_of_person(ORDINARY, _d(last)).label("key_ord"),
-            rule_key_of_person(SPECIAL, _d(last)).label("key_sd"),
+            rule_key_of_person(ORDINARY, day(last)).label("key_ord"),
+            rule_key_of_person(SPECIAL, day(last)).label("key_sd"),
             raised.c.raised_on.label("raised_on"),
             visits.label("visits"),
         )
         .select_from(Person)
         .outerjoin(raised, raised.c.person_id == Person.id)
         .where(
-            Person.enrolled_on <= _d(last),
-            or_(and_(Person.status == ACTIVE, Person.exited_on.is_(None)), Person.exited_on > _d(last)),
+            Person.enrolled_on <= day(last),
+            or_(and_(Person.status == ACTIVE, Person.exited_on.is_(None)), Person.exited_on > day(last)),
             *where,
         )
         .offset(0)  # fence: computed once per person
         .subquery()
     )
-    days = days_between(_d(last), s1.c.ws) + 1
+    days = days_between(day(last), s1.c.ws) + 1
     r = s1.c.raised_on
     req = case(
         (s1.c.difficulty == SPECIAL, required(s1.c.key_sd, days, md)),
         (r.is_(None), required(s1.c.key_ord, days, md)),
         (r <= s1.c.ws, required(s1.c.key_sd, days, md)),
         else_=required(s1.c.key_ord, days_between(r, s1.c.ws), md)
-        + required(s1.c.key_sd, days_between(_d(last), r) + 1, md),
+        + required(s1.c.key_sd, days_between(day(last), r) + 1, md),
     )
     return select(s1.c.person_id, s1.c.township_id, s1.c.visits, req.label("required")).subquery()
 
@@ -349,18 +283,13 @@ def visit_status(session: Session, actor: Actor, person_id: int, today: dt.date)
     row = session.execute(select(due)).one_or_none()
     if row is None:
         return None
-    days = max(0, (today - row.next_due).days)
+    days = days_overdue(today, row.next_due)
     return VisitStatus(row.last_visit, row.next_due, row.effective, Rule.from_key(row.rkey).label, days, row.raised_on)
 
 
 def _current_helper(today: dt.date):
-    """One current helper per person (the lowest id when several)."""
-    return (
-        select(Assignment.person_id, func.min(Assignment.helper_id).label("helper_id"))
-        .where(Assignment.start_on <= _d(today), or_(Assignment.end_on.is_(None), Assignment.end_on >= _d(today)))
-        .group_by(Assignment.person_id)
-        .subquery()
-    )
+    """(person_id, helper_id): the current helper, as every screen names it (db.conditions)."""
+    return current_helpers(day(today))
 
 
 def helpers_for_person(session: Session, actor: Actor, person_id: int, today: dt.date) -> list[tuple[int, str]]:
@@ -371,8 +300,7 @@ def helpers_for_person(session: Session, actor: Actor, person_id: int, today: dt
         return []
     assigned = (
         select(Assignment.helper_id)
-        .where(Assignment.person_id == person_id, Assignment.start_on <= _d(today),
-               or_(Assignment.end_on.is_(None), Assignment.end_on >= _d(today)))
+        .where(Assignment.person_id == person_id, assignment_current(day(today)))
     )
     is_assigned = Helper.id.in_(assigned)
     rows = session.execute(
@@ -406,7 +334,7 @@ def overdue_list(session: Session, actor: Actor, today: dt.date, *, township_id:
     due = person_due(today, *where)
     ch = _current_helper(today)
     village, township = aliased(Region), aliased(Region)
-    days = days_between(_d(today), due.c.next_due)
+    days = days_between(day(today), due.c.next_due)
     base = (
         select(
             Person.id, township.name, village.name, Person.name, Person.id_number, due.c.effective,
@@ -418,7 +346,7 @@ def overdue_list(session: Session, actor: Actor, today: dt.date, *, township_id:
         .join(township, township.id == Person.township_id)
         .outerjoin(ch, ch.c.person_id == Person.id)
         .outerjoin(Helper, Helper.id == ch.c.helper_id)
-        .where(due.c.next_due < _d(today))
+        .where(due.c.next_due < day(today))
     )
     if helper_id == -1:
         base = base.where(ch.c.helper_id.is_(None))
@@ -436,31 +364,24 @@ def overdue_list(session: Session, actor: Actor, today: dt.date, *, township_id:
         total = rows[0].total
     else:
         total = session.scalar(select(func.count()).select_from(base.subquery())) or 0 if offset else 0
-    show = actor.sees_personal_data
     df = pd.DataFrame(
-        [
-            (pid, tw, vi, nm if show else mask_name(nm), mask_id_number(idn), eff, _helper_shown(hp, actor), lv, nd, d)
-            for pid, tw, vi, nm, idn, eff, hp, lv, nd, d, _t in rows
-        ],
+        [row[:-1] for row in rows],
         columns=["编号", "乡镇", "村(居)", "姓名", "身份证号", "困难程度", "帮扶责任人", "最近走访", "应访日期", "逾期天数"],
     )
-    return Page(df, total)
+    return Page(visibility.apply(df, actor), total)
 
 
 def overdue_choices(session: Session, actor: Actor) -> dict[str, list[tuple[int, str]]]:
     """Options for the overdue-list filters, within the actor's scope."""
-    tw = session.execute(
-        select(Region.id, Region.name).where(Region.level == "township", township_clause(Region.id, actor))
-        .order_by(Region.sort_order, Region.id)
-    ).all()
+    tw = township_options(session, actor)  # the list is only drawn for row roles: same scope
     vi = session.execute(
         select(Region.id, Region.name, Region.parent_id).where(Region.level == "village", township_clause(Region.parent_id, actor))
         .order_by(Region.parent_id, Region.sort_order, Region.id)
     ).all()
-    if actor.role == TOWNSHIP:
+    if access.township_bound(actor):
         helper_scope = or_(Helper.township_id == actor.township_id, Helper.township_id.is_(None))
     else:
-        helper_scope = true() if actor.role in (ADMIN, OFFICE) else Helper.id.is_(None)
+        helper_scope = true() if access.reach(actor, access.ROWS) == access.COUNTY else Helper.id.is_(None)
     hp = session.execute(
         select(Helper.id, Helper.name, Helper.position).where(Helper.deleted_at.is_(None), helper_scope)
         .order_by(Helper.name, Helper.id).limit(1000)
@@ -469,7 +390,7 @@ def overdue_choices(session: Session, actor: Actor) -> dict[str, list[tuple[int,
         "townships": [(i, n) for i, n in tw],
         "villages": [(i, n) for i, n, _p in vi],
         "village_parent": {i: p for i, _n, p in vi},
-        "helpers": [(i, f"{_helper_shown(n, actor)}（{p}）" if p else _helper_shown(n, actor)) for i, n, p in hp],
+        "helpers": [(i, visibility.shown(actor, visibility.STAFF_NAME, f"{n}（{p}）" if p else n)) for i, n, p in hp],
     }
 
 
@@ -525,9 +446,8 @@ def compliance_by_helper(session: Session, actor: Actor, year: int, month: int,
         .order_by(township.sort_order, Helper.name)
     )
     df = pd.DataFrame(session.execute(stmt).all(), columns=["帮扶责任人", "职务", "乡镇", "应访人数", "按期人数"])
-    df["帮扶责任人"] = [_helper_shown(h, actor) for h in df["帮扶责任人"]]
     df["按期率(%)"] = [round(100 * o / d, 1) if d else None for d, o in zip(df["应访人数"], df["按期人数"])]
-    return df
+    return visibility.apply(df, actor)
 
 
 def recent_visits(session: Session, actor: Actor, *, person_id: int | None = None, limit: int = 50) -> pd.DataFrame:
@@ -544,25 +464,12 @@ def recent_visits(session: Session, actor: Actor, *, person_id: int | None = Non
     )
     if person_id:
         stmt = stmt.where(Visit.person_id == person_id)
-    show = actor.sees_personal_data
-    hide = (lambda v: v) if show else hide_text
-    rows = [
-        (d, v, n if show else mask_name(n), _helper_shown(h, actor) or "", "、".join(st or []), hide(f), hide(p), hide(fu))
-        for d, v, n, h, st, f, p, fu in session.execute(stmt)
-    ]
-    return pd.DataFrame(rows, columns=["走访日期", "村(居)", "姓名", "走访人", "服务类型", "发现情况", "存在问题", "后续跟进"])
+    rows = [(d, v, n, h or "", "、".join(st or []), f, p, fu) for d, v, n, h, st, f, p, fu in session.execute(stmt)]
+    df = pd.DataFrame(rows, columns=["走访日期", "村(居)", "姓名", "走访人", "服务类型", "发现情况", "存在问题", "后续跟进"])
+    return visibility.apply(df, actor)
 
 
 # ================================================================ assessments
-def _child_now(today: dt.date):
-    return exists().where(
-        PersonCategory.person_id == Person.id,
-        PersonCategory.category.in_(sorted(CHILD_CATEGORIES)),
-        PersonCategory.start_on <= _d(today),
-        or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= _d(today)),
-    )
-
-
 def rounds(session: Session) -> list[AssessmentRound]:
     return list(session.scalars(select(AssessmentRound).order_by(AssessmentRound.period.desc())))
 
@@ -580,7 +487,7 @@ def pending_assessment(session: Session, actor: Actor, round_id: int, today: dt.
         select(Person.id, township.name, village.name, Person.name, Person.id_number, Person.birth_date)
         .join(village, village.id == Person.village_id)
         .join(township, township.id == Person.township_id)
-        .where(Person.status == ACTIVE, _child_now(today), ~_assessed_in(round_id),
+        .where(active_person(), child_on(day(today)), ~_assessed_in(round_id),
                township_clause(Person.township_id, actor))
     )
     if township_id:
@@ -588,12 +495,8 @@ def pending_assessment(session: Session, actor: Actor, round_id: int, today: dt.
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(base.order_by(township.sort_order, village.sort_order, Person.name, Person.id)
                            .limit(limit).offset(offset)).all()
-    show = actor.sees_personal_data
-    df = pd.DataFrame(
-        [(i, t, v, n if show else mask_name(n), mask_id_number(idn), b) for i, t, v, n, idn, b in rows],
-        columns=["编号", "乡镇", "村(居)", "姓名", "身份证号", "出生日期"],
-    )
-    return Page(df, total)
+    df = pd.DataFrame(rows, columns=["编号", "乡镇", "村(居)", "姓名", "身份证号", "出生日期"])
+    return Page(visibility.apply(df, actor), total)
 
 
 def completion_by_township(session: Session, actor: Actor, round_id: int, today: dt.date) -> pd.DataFrame:
@@ -601,7 +504,7 @@ def completion_by_township(session: Session, actor: Actor, round_id: int, today:
     scope = township_clause(Person.township_id, actor, aggregate=True)
     people = (
         select(Person.id.label("pid"), Person.township_id.label("tid"), _assessed_in(round_id).label("done"))
-        .where(Person.status == ACTIVE, _child_now(today), scope)
+        .where(active_person(), child_on(day(today)), scope)
         .subquery()
     )
     stmt = (
@@ -661,7 +564,7 @@ def high_risk_list(session: Session, actor: Actor, today: dt.date, *, limit: int
         .group_by(Assessment.person_id)
         .subquery()
     )
-    raised = raised_table(today)
+    raised = raised_table(day(today))
     due = person_due(today, township_clause(Person.township_id, actor))
     village, township = aliased(Region), aliased(Region)
     a = aliased(Assessment)
@@ -675,24 +578,19 @@ def high_risk_list(session: Session, actor: Actor, today: dt.date, *, limit: int
         .join(due, due.c.person_id == Person.id)
         .join(village, village.id == Person.village_id)
         .join(township, township.id == Person.township_id)
-        .where(Person.status == ACTIVE, township_clause(Person.township_id, actor))
+        .where(active_person(), township_clause(Person.township_id, actor))
         .order_by(raised.c.raised_on, Person.id)
         .limit(limit)
     )
-    show = actor.sees_personal_data
-    hide = (lambda v: v) if show else hide_text
-    rows = [
-        (t, v, n if show else mask_name(n), mask_id_number(idn), r, ad, hide(i), hide(ac), lv, nd)
-        for t, v, n, idn, r, ad, i, ac, lv, nd in session.execute(stmt)
-    ]
-    return pd.DataFrame(rows, columns=["乡镇", "村(居)", "姓名", "身份证号", "高风险起始", "最近评估", "主要问题",
-                                       "措施", "最近走访", "应访日期"]).drop_duplicates()
+    df = pd.DataFrame(session.execute(stmt).all(), columns=["乡镇", "村(居)", "姓名", "身份证号", "高风险起始",
+                                                            "最近评估", "主要问题", "措施", "最近走访", "应访日期"])
+    return visibility.apply(df, actor).drop_duplicates()  # masked first, as the screen shows it
 
 
 # ================================================================ incident cards
 def _card_scope(actor: Actor):
     """Cards this actor may read row by row."""
-    if actor.role == UNIT:
+    if access.unit_bound(actor):
         return and_(IncidentCard.referred_unit_id == actor.unit_id, IncidentCard.referred_unit_id.is_not(None),
                     IncidentCard.status.in_((inc.REFERRED, inc.HANDLED, inc.CLOSED)))
     return township_clause(IncidentCard.township_id, actor)
@@ -701,7 +599,7 @@ def _card_scope(actor: Actor):
 def list_cards(session: Session, actor: Actor, today: dt.date, *, status: str | None = None,
                overdue_only: bool = False, limit: int = 100, offset: int = 0) -> Page:
     township, unit = aliased(Region), aliased(Unit)
-    overdue = and_(IncidentCard.status == inc.REFERRED, IncidentCard.deadline < _d(today))
+    overdue = and_(IncidentCard.status == inc.REFERRED, IncidentCard.deadline < day(today))
     base = (
         select(IncidentCard.id, township.name, IncidentCard.status, IncidentCard.source, IncidentCard.type,
                IncidentCard.discovered_on, unit.short_name, IncidentCard.deadline,
@@ -720,16 +618,14 @@ def list_cards(session: Session, actor: Actor, today: dt.date, *, status: str | 
         base.order_by(case((overdue, 0), else_=1), IncidentCard.discovered_on.desc(), IncidentCard.id.desc())
         .limit(limit).offset(offset)
     ).all()
-    show = actor.sees_personal_data
     df = pd.DataFrame(
         [
-            (i, tw, inc.STATE_LABELS.get(st, st), src, tp, d, u or "", dl, "是" if od else "",
-             "" if n is None else (n if show else mask_name(n)))
+            (i, tw, inc.STATE_LABELS.get(st, st), src, tp, d, u or "", dl, "是" if od else "", n or "")
             for i, tw, st, src, tp, d, u, dl, od, n in rows
         ],
         columns=["卡号", "乡镇", "状态", "来源", "类型", "发现日期", "转介单位", "办理期限", "逾期", "涉及对象"],
     )
-    return Page(df, total)
+    return Page(visibility.apply(df, actor), total)
 
 
 @dataclass(frozen=True)
@@ -768,8 +664,8 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
     township, village = aliased(Region), aliased(Region)
     u = aliased(Unit)
     staff = actor.sees_personal_data
-    contact_ok = IncidentCard.needs_contact if actor.role == UNIT else literal(staff)
-    if actor.role not in (ADMIN, OFFICE, TOWNSHIP, UNIT) or actor.presentation:  # 投屏: never contact data
+    contact_ok = IncidentCard.needs_contact if access.unit_bound(actor) else literal(staff)
+    if actor.presentation:  # 投屏: never contact data (a leader has none anyway: no personal data, no cards)
         contact_ok = literal(False)
     row = session.execute(
         select(
@@ -786,14 +682,14 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
     if row is None:
         return None
     card, tw, uname, pname, pvillage, idn, phone = row
-    if actor.role == UNIT and (idn is not None or phone is not None):
+    if access.unit_bound(actor) and (idn is not None or phone is not None):
         audit.record(session, "view", "incident_card", card.id, summary="成员单位查看处置所需联系方式")
     # Free text may carry numbers: scrubbed for anyone not entitled to the person's contact data.
-    plain = staff or (actor.role == UNIT and card.needs_contact and not actor.presentation)
+    plain = staff or (access.unit_bound(actor) and card.needs_contact and not actor.presentation)
     description = card.description if plain else (scrub_text(card.description) if card.description else None)
     handling, resolution = card.handling, card.resolution
-    if actor.presentation:  # on a shared screen free text about a person is hidden whole
-        description, handling, resolution = hide_text(description), hide_text(handling), hide_text(resolution)
+    description, handling, resolution = (visibility.shown(actor, visibility.CASE_TEXT, t)
+                                         for t in (description, handling, resolution))
     return CardView(
         id=card.id, version=card.version, status=card.status, township=tw, township_id=card.township_id,
         source=card.source, type=card.type, description=description, discovered_on=card.discovered_on,
@@ -801,7 +697,7 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
         referred_unit_id=card.referred_unit_id, deadline=card.deadline, needs_contact=card.needs_contact,
         handled_at=card.handled_at, handling=handling, closed_at=card.closed_at, closed_by=card.closed_by,
         resolution=resolution, person_id=card.person_id,
-        person_name=None if pname is None else (pname if staff else mask_name(pname)),
+        person_name=visibility.shown(actor, visibility.NAME, pname),
         person_village=pvillage,
         person_id_number=idn,
         person_phone=phone,
@@ -812,12 +708,6 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
 def active_units(session: Session) -> list[tuple[int, str]]:
     return [(i, n) for i, n in session.execute(
         select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.sort_order, Unit.id))]
-
-
-def townships(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    return [(i, n) for i, n in session.execute(
-        select(Region.id, Region.name).where(Region.level == "township", township_clause(Region.id, actor))
-        .order_by(Region.sort_order, Region.id))]
 
 
 # ================================================================ guardianship
@@ -837,7 +727,7 @@ def guardianship_summary(session: Session, actor: Actor, today: dt.date) -> pd.D
     kids = (
         select(Person.id.label("pid"), Person.township_id.label("tid"),
                or_(_capable_guardian(), _signed_agreement()).label("ok"))
-        .where(Person.status == ACTIVE, _child_now(today), township_clause(Person.township_id, actor, aggregate=True))
+        .where(active_person(), child_on(day(today)), township_clause(Person.township_id, actor, aggregate=True))
         .subquery()
     )
     stmt = (
@@ -868,7 +758,7 @@ def guardianship_worklist(session: Session, actor: Actor, today: dt.date, *, tow
                entrusted_unsigned)
         .join(village, village.id == Person.village_id)
         .join(township, township.id == Person.township_id)
-        .where(Person.status == ACTIVE, _child_now(today), ~_capable_guardian(), ~_signed_agreement(),
+        .where(active_person(), child_on(day(today)), ~_capable_guardian(), ~_signed_agreement(),
                township_clause(Person.township_id, actor))
     )
     if township_id:
@@ -876,8 +766,6 @@ def guardianship_worklist(session: Session, actor: Actor, today: dt.date, *, tow
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(base.order_by(township.sort_order, village.sort_order, Person.name, Person.id)
                            .limit(limit).offset(offset)).all()
-    show = actor.sees_personal_data
-
     def why(n, unsigned):
         if not n:
             return "未登记监护人"
@@ -886,9 +774,8 @@ def guardianship_worklist(session: Session, actor: Actor, today: dt.date, *, tow
         return "监护人无监护能力或待评估"
 
     df = pd.DataFrame(
-        [(i, t, v, n if show else mask_name(n), mask_id_number(idn), b, g, why(g, u))
-         for i, t, v, n, idn, b, g, u in rows],
+        [(i, t, v, n, idn, b, g, why(g, u)) for i, t, v, n, idn, b, g, u in rows],
         columns=["编号", "乡镇", "村(居)", "姓名", "身份证号", "出生日期", "监护人记录数", "缺失情况"],
     )
-    return Page(df, total)
+    return Page(visibility.apply(df, actor), total)
 

@@ -5,20 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import incidents as inc
-from core.categories import CATEGORIES, CHILD_CATEGORIES, SERVICE_TYPES
-from core.roles import ADMIN, OFFICE, TOWNSHIP, UNIT, Actor
+from core.categories import ACTIVE, CATEGORIES, SERVICE_TYPES
+from core import access
+from core.roles import Actor
 from core.validation import text_error
 from core.visits import ANY_CATEGORY, rule_error
 from db.models import (
-    Assessment, AssessmentRound, Helper, IncidentCard, PersonCategory, Region, Unit, Visit, VisitRule, utcnow,
+    Assessment, AssessmentRound, Helper, IncidentCard, Person, Region, Unit, Visit, VisitRule, utcnow,
 )
 from areas.registry.person_reads import get_person_in_scope
-from db.errors import ConflictError, ForbiddenError, ServiceError
+from db import locking
+from db.conditions import child_on
+from db.errors import ConflictError, ForbiddenError, ServiceError, require
 
 TEXT_MAX = 2000
 LEVELS = ("低", "中", "高")
@@ -26,11 +28,6 @@ LEVELS = ("低", "中", "高")
 
 def _today(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
-
-
-def _require_editor(actor: Actor, what: str) -> None:
-    if not actor.can_edit_registry:
-        raise ForbiddenError(f"您的角色不能{what}。")
 
 
 def _texts(**fields: tuple[str | None, str]) -> dict[str, str | None]:
@@ -44,24 +41,17 @@ def _texts(**fields: tuple[str | None, str]) -> dict[str, str | None]:
     return out
 
 
-def _flush(session: Session, what: str) -> None:
-    try:
-        session.flush()
-    except StaleDataError as e:
-        raise ConflictError(f"{what}已被他人修改，请刷新后重试。") from e
-
-
 # ================================================================ visits
 def record_visit(session: Session, actor: Actor, *, person_id: int, visited_on: dt.date, helper_id: int | None,
                  service_types: list[str], findings: str | None = None, problems: str | None = None,
                  follow_up: str | None = None, today: dt.date | None = None) -> int:
     """Record one visit; returns its id."""
-    _require_editor(actor, "登记走访")
+    require(actor, "visit.record")
     today = _today(today)
     person = get_person_in_scope(session, actor, person_id)
     if person is None:
         raise ForbiddenError("找不到该对象，或该对象不在您的管辖范围内。")
-    if person.status != "在册":
+    if person.status != ACTIVE:
         when = f"（{person.exited_on:%Y-%m-%d}）" if person.exited_on else ""
         raise ServiceError(f"{person.name}已退出台账{when}，不能登记走访。")
     if not isinstance(visited_on, dt.date):
@@ -85,15 +75,14 @@ def record_visit(session: Session, actor: Actor, *, person_id: int, visited_on: 
     texts = _texts(findings=(findings, "发现情况"), problems=(problems, "存在问题"), follow_up=(follow_up, "后续跟进"))
     visit = Visit(person_id=person.id, helper_id=helper_id, visited_on=visited_on, service_types=types, **texts)
     session.add(visit)
-    _flush(session, "走访记录")
+    locking.flush(session, "走访记录")
     return visit.id
 
 
 def save_visit_rule(session: Session, actor: Actor, *, category: str, difficulty: str, period: str,
                     min_visits: int) -> int:
     """Create or change the frequency rule of (category, difficulty). Office only."""
-    if actor.role not in (OFFICE, ADMIN) or actor.presentation:
-        raise ForbiddenError("只有联席办可以设置走访频次。")
+    require(actor, "visit_rule.edit")
     err = rule_error(category, difficulty, period, min_visits)
     if err:
         raise ServiceError(err)
@@ -105,19 +94,18 @@ def save_visit_rule(session: Session, actor: Actor, *, category: str, difficulty
         session.add(rule)
     else:
         rule.period, rule.min_visits = period, int(min_visits)
-    _flush(session, "走访频次规则")
+    locking.flush(session, "走访频次规则")
     return rule.id
 
 
 def delete_visit_rule(session: Session, actor: Actor, *, category: str, difficulty: str) -> bool:
     """Remove a configured rule (the default of seed 001 applies again)."""
-    if actor.role not in (OFFICE, ADMIN) or actor.presentation:
-        raise ForbiddenError("只有联席办可以设置走访频次。")
+    require(actor, "visit_rule.edit")
     rule = session.scalar(select(VisitRule).where(VisitRule.category == category, VisitRule.difficulty == difficulty))
     if rule is None:
         return False
     session.delete(rule)
-    _flush(session, "走访频次规则")
+    locking.flush(session, "走访频次规则")
     return True
 
 
@@ -129,8 +117,7 @@ def _period_error(period: str) -> str | None:
 
 
 def open_round(session: Session, actor: Actor, *, period: str, today: dt.date | None = None) -> int:
-    if actor.role != OFFICE or actor.presentation:
-        raise ForbiddenError("只有联席办可以开启评估轮次。")
+    require(actor, "assessment_round.manage", what="开启评估轮次")
     err = _period_error(period)
     if err:
         raise ServiceError(err)
@@ -138,26 +125,25 @@ def open_round(session: Session, actor: Actor, *, period: str, today: dt.date | 
         raise ConflictError(f"{period}评估轮次已经开启过。")
     r = AssessmentRound(period=period, opened_on=_today(today))
     session.add(r)
-    _flush(session, "评估轮次")
+    locking.flush(session, "评估轮次")
     return r.id
 
 
 def close_round(session: Session, actor: Actor, *, round_id: int, today: dt.date | None = None) -> None:
-    if actor.role != OFFICE or actor.presentation:
-        raise ForbiddenError("只有联席办可以结束评估轮次。")
+    require(actor, "assessment_round.manage", what="结束评估轮次")
     r = session.get(AssessmentRound, round_id)
     if r is None:
         raise ServiceError("找不到该评估轮次。")
     if r.closed_on is not None:
         raise ConflictError("该评估轮次已经结束。")
     r.closed_on = _today(today)
-    _flush(session, "评估轮次")
+    locking.flush(session, "评估轮次")
 
 
 def record_assessment(session: Session, actor: Actor, *, person_id: int, round_id: int, risk_level: str,
                       issues: str | None = None, actions: str | None = None, assessed_on: dt.date | None = None,
                       assessor: str | None = None, today: dt.date | None = None) -> int:
-    _require_editor(actor, "登记风险评估")
+    require(actor, "assessment.record")
     today = _today(today)
     assessed_on = assessed_on or today
     r = session.get(AssessmentRound, round_id)
@@ -168,16 +154,10 @@ def record_assessment(session: Session, actor: Actor, *, person_id: int, round_i
     person = get_person_in_scope(session, actor, person_id)
     if person is None:
         raise ForbiddenError("找不到该对象，或该对象不在您的管辖范围内。")
-    if person.status != "在册":
+    if person.status != ACTIVE:
         raise ServiceError(f"{person.name}已退出台账，不能登记评估。")
-    is_child = session.scalar(
-        select(func.count()).select_from(PersonCategory).where(
-            PersonCategory.person_id == person.id, PersonCategory.category.in_(sorted(CHILD_CATEGORIES)),
-            PersonCategory.start_on <= today,
-            (PersonCategory.end_on.is_(None)) | (PersonCategory.end_on >= today),
-        )
-    )
-    if not is_child:
+    is_child = session.scalar(select(Person.id).where(Person.id == person.id, child_on(today)))
+    if is_child is None:
         raise ServiceError("风险评估对象为儿童类别人员（文件002），该对象不属于儿童类别。")
     if risk_level not in LEVELS:
         raise ServiceError("风险等级只能是“低”“中”“高”。")
@@ -194,7 +174,7 @@ def record_assessment(session: Session, actor: Actor, *, person_id: int, round_i
     a = Assessment(person_id=person.id, round_id=r.id, period=r.period, assessed_on=assessed_on,
                    risk_level=risk_level, **texts)
     session.add(a)
-    _flush(session, "风险评估")
+    locking.flush(session, "风险评估")
     return a.id
 
 
@@ -203,8 +183,7 @@ def create_card(session: Session, actor: Actor, *, source: str, type: str, disco
                 description: str | None = None, person_id: int | None = None, township_id: int | None = None,
                 today: dt.date | None = None) -> int:
     """发现: a new card (status discovered)."""
-    if actor.role not in (OFFICE, TOWNSHIP) or actor.presentation:
-        raise ForbiddenError("您的角色不能新建通报处置卡。")
+    require(actor, "incident.create")
     today = _today(today)
     if source not in inc.SOURCES:
         raise ServiceError("请选择信息来源。")
@@ -217,9 +196,9 @@ def create_card(session: Session, actor: Actor, *, source: str, type: str, disco
         if person is None:
             raise ForbiddenError("找不到该对象，或该对象不在您的管辖范围内。")
         township_id = person.township_id
-    if actor.role == TOWNSHIP:
-        if township_id not in (None, actor.township_id):
-            raise ForbiddenError("只能为本乡镇新建通报处置卡。")
+    if access.township_bound(actor):
+        if township_id is not None:
+            require(actor, "incident.create", township_id=township_id)
         township_id = actor.township_id
     region = session.get(Region, township_id) if township_id else None
     if region is None or region.level != "township":
@@ -228,7 +207,7 @@ def create_card(session: Session, actor: Actor, *, source: str, type: str, disco
     card = IncidentCard(person_id=person_id, township_id=township_id, source=source, type=type,
                         discovered_on=discovered_on, status=inc.DISCOVERED, **texts)
     session.add(card)
-    _flush(session, "通报处置卡")
+    locking.flush(session, "通报处置卡")
     return card.id
 
 
@@ -236,14 +215,8 @@ def _card_for_action(session: Session, actor: Actor, card_id: int, action: str, 
     card = session.get(IncidentCard, card_id)
     if card is None or card.deleted_at is not None:
         raise ServiceError("找不到该通报处置卡。")
-    if actor.presentation or not inc.may_act(actor.role, action):
-        raise ForbiddenError(f"您的角色不能“{inc.ACTION_LABELS[action]}”。")
-    if actor.role == TOWNSHIP and card.township_id != actor.township_id:
-        raise ForbiddenError("该卡不属于本乡镇。")
-    if actor.role == UNIT and (card.referred_unit_id is None or card.referred_unit_id != actor.unit_id):
-        raise ForbiddenError("该卡未转介给本单位。")
-    if version is not None and card.version != version:
-        raise ConflictError("该卡已被他人办理，请刷新后查看最新状态。")
+    require(actor, inc.access_action(action), township_id=card.township_id, unit_id=card.referred_unit_id)
+    locking.check_version(session, card, version, "该通报处置卡")
     try:
         card.status = inc.transition(card.status, action)
     except inc.TransitionError as e:
@@ -255,7 +228,7 @@ def report_card(session: Session, actor: Actor, card_id: int, *, version: int | 
                 now: dt.datetime | None = None) -> None:
     card = _card_for_action(session, actor, card_id, "report", version)
     card.reported_at = now or utcnow()
-    _flush(session, "通报处置卡")
+    locking.flush(session, "通报处置卡")
 
 
 def refer_card(session: Session, actor: Actor, card_id: int, *, unit_id: int, deadline: dt.date,
@@ -272,7 +245,7 @@ def refer_card(session: Session, actor: Actor, card_id: int, *, unit_id: int, de
     card.deadline = deadline
     card.needs_contact = bool(needs_contact)
     card.referred_at = now or utcnow()
-    _flush(session, "通报处置卡")
+    locking.flush(session, "通报处置卡")
 
 
 def handle_card(session: Session, actor: Actor, card_id: int, *, handling: str, version: int | None = None,
@@ -283,7 +256,7 @@ def handle_card(session: Session, actor: Actor, card_id: int, *, handling: str, 
     card = _card_for_action(session, actor, card_id, "handle", version)
     card.handling = texts["handling"]
     card.handled_at = now or utcnow()
-    _flush(session, "通报处置卡")
+    locking.flush(session, "通报处置卡")
 
 
 def close_card(session: Session, actor: Actor, card_id: int, *, resolution: str, version: int | None = None,
@@ -295,7 +268,7 @@ def close_card(session: Session, actor: Actor, card_id: int, *, resolution: str,
     card.resolution = texts["resolution"]
     card.closed_at = now or utcnow()
     card.closed_by = actor.username
-    _flush(session, "通报处置卡")
+    locking.flush(session, "通报处置卡")
 
 
 ACTION_FUNCS = {"report": report_card, "refer": refer_card, "handle": handle_card, "close": close_card}

@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
 
 import pandas as pd
 from sqlalchemy import Date, and_, case, cast, exists, func, literal, not_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import indicators as ci
-from core.categories import CHILD_CATEGORIES
-from core.masking import mask_id_number
-from core.roles import TOWNSHIP, Actor
+from core import visibility
+from core import access
+from core.roles import Actor
 from db import audit
 from db.models import (
     Assessment,
@@ -31,7 +32,6 @@ from db.models import (
     Helper,
     IncidentCard,
     Person,
-    PersonCategory,
     Region,
     SchoolStat,
     Target,
@@ -39,6 +39,8 @@ from db.models import (
     Worker,
 )
 from areas.care import reads as care
+from areas.regions.reads import townships
+from db.conditions import assignment_current, child_on, in_registry_on
 from db.scope import township_clause
 
 TOTAL = 0  # township_id of the county-total row
@@ -53,91 +55,8 @@ BOARDING = "寄宿制学校"
 
 
 # ---------------------------------------------------------------- building blocks
-def _active_on(as_of: dt.date):
-    """In the registry on `as_of`: enrolled by then and not yet exited."""
-    return and_(Person.enrolled_on <= as_of, or_(Person.status == "在册", Person.exited_on > as_of))
-
-
-def _is_child(as_of: dt.date):
-    return exists(
-        select(PersonCategory.id).where(
-            PersonCategory.person_id == Person.id,
-            PersonCategory.category.in_(sorted(CHILD_CATEGORIES)),
-            PersonCategory.start_on <= as_of,
-            or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= as_of),
-        )
-    )
-
-
-def _from_people(stmt, outer):
-    """Add the outer join a people indicator needs (if any)."""
-    if outer is not None:
-        sub, on = outer
-        stmt = stmt.outerjoin(sub, on)
-    return stmt
-
-
 def _utc(d: dt.date) -> dt.datetime:
     return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
-
-
-def _people_spec(code: str, per: ci.Period):
-    """(population, numerator, outer join or None) for a people-based indicator."""
-    as_of = per.as_of
-    active = _active_on(as_of)
-    if code == "helper_rate":
-        has_helper = exists(
-            select(Assignment.id)
-            .join(Helper, Helper.id == Assignment.helper_id)
-            .where(
-                Assignment.person_id == Person.id,
-                Assignment.start_on <= as_of,
-                or_(Assignment.end_on.is_(None), Assignment.end_on >= as_of),
-                Helper.deleted_at.is_(None),
-            )
-        )
-        return active, has_helper, None
-    if code == "visit_on_time":
-        # The visit rule and the monthly 按期 definition belong to core/visits.py and
-        # areas/care/reads.person_month (one place): counted = required > 0 in month M,
-        # compliant = visits inside the window >= required.
-        pm = care.person_month(per.start.year, per.start.month, as_of=per.as_of)
-        return pm.c.required > 0, pm.c.visits >= pm.c.required, (pm, pm.c.person_id == Person.id)
-    if code == "assessment_rate":
-        # Children (as the assessment module counts them), assessed in the round in force on as_of.
-        rnd = _round_in_force(as_of)
-        done = exists(
-            select(Assessment.id).where(
-                Assessment.person_id == Person.id,
-                Assessment.deleted_at.is_(None),
-                Assessment.assessed_on <= as_of,
-                or_(Assessment.round_id == rnd,
-                    and_(Assessment.round_id.is_(None), Assessment.period == ci.assessment_round(as_of))),
-            )
-        )
-        return and_(active, _is_child(as_of)), done, None
-    if code == "guardianship_rate":
-        ok = exists(
-            select(Guardian.id).where(
-                Guardian.person_id == Person.id,
-                Guardian.deleted_at.is_(None),
-                or_(
-                    Guardian.capacity == "有",
-                    and_(Guardian.entrusted.is_(True), Guardian.agreement_signed_on.is_not(None),
-                         Guardian.agreement_signed_on <= as_of),
-                ),
-            )
-        )
-        return and_(active, _is_child(as_of)), ok, None
-    if code == "ledger_monthly":
-        lo, hi = _utc(per.start), _utc(as_of + dt.timedelta(days=1))
-        touched = or_(
-            and_(Person.reviewed_on >= per.start, Person.reviewed_on <= as_of),
-            and_(Person.updated_at >= lo, Person.updated_at < hi),
-            and_(Person.created_at >= lo, Person.created_at < hi),
-        )
-        return active, touched, None
-    raise KeyError(code)
 
 
 def _round_in_force(as_of: dt.date):
@@ -170,21 +89,6 @@ def _facility_ok(as_of: dt.date, kind: str):
     )
 
 
-def _village_has(code: str, village, as_of: dt.date):
-    kind = DIRECTOR if code == "director_coverage" else VOLUNTEER
-    return exists(select(Worker.id).where(Worker.region_id == village.id, _worker_active(as_of, kind)))
-
-
-def _township_has(code: str, township, as_of: dt.date):
-    r = aliased(Region)
-    where_region = or_(r.id == township.id, r.parent_id == township.id)
-    if code == "supervisor_coverage":
-        return exists(select(Worker.id).join(r, r.id == Worker.region_id)
-                      .where(where_region, _worker_active(as_of, SUPERVISOR)))
-    kind = HOME if code == "home_coverage" else BOARDING
-    return exists(select(Facility.id).join(r, r.id == Facility.region_id).where(where_region, _facility_ok(as_of, kind)))
-
-
 def _handled_date(session: Session):
     col = func.coalesce(IncidentCard.handled_at, IncidentCard.closed_at)
     if session.get_bind().dialect.name == "sqlite":
@@ -208,54 +112,273 @@ def _rows_to_counts(rows) -> Counts:
     return {int(t): (int(n or 0), int(d or 0)) for t, n, d in rows if t is not None}
 
 
-def counts_by_township(session: Session, actor: Actor, code: str, per: ci.Period) -> Counts:
-    """Numerator and denominator per township for one indicator, in the actor's scope."""
-    ind = ci.get(code)
-    if ind.basis == ci.PEOPLE:
-        pop, num, outer = _people_spec(code, per)
-        stmt = _from_people(select(Person.township_id, func.sum(case((num, 1), else_=0)), func.count())
-                            .select_from(Person), outer)
-        stmt = stmt.where(pop, township_clause(Person.township_id, actor, aggregate=True)).group_by(Person.township_id)
-        return _rows_to_counts(session.execute(stmt))
-    if ind.basis == ci.VILLAGES:
+def _per_township(session: Session, actor: Actor, stmt, township, *where) -> Counts:
+    """`stmt` selects (township, numerator, denominator): add `where`, the actor's aggregate
+    scope and the grouping by township, and count."""
+    stmt = stmt.where(*where, township_clause(township, actor, aggregate=True)).group_by(township)
+    return _rows_to_counts(session.execute(stmt))
+
+
+# What a builder returns: the numerator and denominator of one indicator for one period, as
+# SQL conditions, and how to count them per township. One class per basis (core.indicators);
+# building reads nothing from the database, counting does.
+class _Count:
+    basis: ClassVar[str]
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
+        raise NotImplementedError
+
+    def total(self, session: Session, counts: Counts) -> tuple[int, int]:
+        """The county row: the sum of the townships (unless the indicator is county only)."""
+        return sum(n for n, _ in counts.values()), sum(d for _, d in counts.values())
+
+
+@dataclass(frozen=True, eq=False)
+class PeopleCount(_Count):
+    """Registry people: denominator = who meets `population`, numerator = who also meets `numerator`."""
+
+    population: Any
+    numerator: Any
+    outer: tuple | None = None  # (subquery, on clause) outer-joined to Person
+    extras: tuple[tuple[str, Any], ...] = ()  # extra columns of the complement's name list
+    basis: ClassVar[str] = ci.PEOPLE
+
+    def select(self, *columns):
+        stmt = select(*columns).select_from(Person)
+        return stmt if self.outer is None else stmt.outerjoin(*self.outer)
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
+        stmt = self.select(Person.township_id, func.sum(case((self.numerator, 1), else_=0)), func.count())
+        return _per_township(session, actor, stmt, Person.township_id, self.population)
+
+
+@dataclass(frozen=True, eq=False)
+class VillagePost(_Count):
+    """Villages: 1 in the numerator when a worker of `kind` is in post there on `as_of`."""
+
+    kind: str
+    as_of: dt.date
+    basis: ClassVar[str] = ci.VILLAGES
+
+    def has(self, village):
+        return exists(select(Worker.id).where(Worker.region_id == village.id, _worker_active(self.as_of, self.kind)))
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
         v = aliased(Region)
-        stmt = (
-            select(v.parent_id, func.sum(case((_village_has(code, v, per.as_of), 1), else_=0)), func.count())
-            .where(v.level == "village", township_clause(v.parent_id, actor, aggregate=True))
-            .group_by(v.parent_id)
-        )
-        return _rows_to_counts(session.execute(stmt))
-    if ind.basis == ci.TOWNSHIPS:
+        stmt = select(v.parent_id, func.sum(case((self.has(v), 1), else_=0)), func.count())
+        return _per_township(session, actor, stmt, v.parent_id, v.level == "village")
+
+
+@dataclass(frozen=True, eq=False)
+class TownshipHas(_Count):
+    """1 per township: numerator 1 when the township or one of its villages has a `model`
+    row (Worker or Facility) meeting `condition`."""
+
+    model: Any
+    condition: Any
+    basis: ClassVar[str] = ci.TOWNSHIPS
+
+    def has(self, township):
+        r = aliased(Region)
+        return exists(select(self.model.id).join(r, r.id == self.model.region_id)
+                      .where(or_(r.id == township.id, r.parent_id == township.id), self.condition))
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
         t = aliased(Region)
-        stmt = select(t.id, case((_township_has(code, t, per.as_of), 1), else_=0), literal(1)).where(
+        stmt = select(t.id, case((self.has(t), 1), else_=0), literal(1)).where(
             t.level == "township", township_clause(t.id, actor, aggregate=True)
         )
         return _rows_to_counts(session.execute(stmt))
-    if ind.basis == ci.PUPILS:
-        level = "小学" if code == "primary_dropout" else "初中"
-        sy = _school_year_for(session, level, per.as_of)
+
+
+@dataclass(frozen=True, eq=False)
+class Dropouts(_Count):
+    """School statistics of one level, in the school year in force (or the latest before it)."""
+
+    level: str
+    as_of: dt.date
+    basis: ClassVar[str] = ci.PUPILS
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
+        sy = _school_year_for(session, self.level, self.as_of)
         if sy is None:
             return {}
-        stmt = (
-            select(SchoolStat.township_id, func.sum(SchoolStat.dropouts), func.sum(SchoolStat.enrolled))
-            .where(SchoolStat.level == level, SchoolStat.school_year == sy,
-                   township_clause(SchoolStat.township_id, actor, aggregate=True))
-            .group_by(SchoolStat.township_id)
-        )
-        return _rows_to_counts(session.execute(stmt))
-    if ind.basis == ci.CARDS:
+        stmt = select(SchoolStat.township_id, func.sum(SchoolStat.dropouts), func.sum(SchoolStat.enrolled))
+        return _per_township(session, actor, stmt, SchoolStat.township_id,
+                             SchoolStat.level == self.level, SchoolStat.school_year == sy)
+
+
+@dataclass(frozen=True, eq=False)
+class CardsOnTime(_Count):
+    """Incident cards due in the period (up to as_of): handled on or before the deadline."""
+
+    start: dt.date
+    as_of: dt.date
+    basis: ClassVar[str] = ci.CARDS
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
         on_time = and_(IncidentCard.deadline.is_not(None), _handled_date(session) <= IncidentCard.deadline)
-        stmt = (
-            select(IncidentCard.township_id, func.sum(case((on_time, 1), else_=0)), func.count())
-            .where(IncidentCard.deleted_at.is_(None), IncidentCard.deadline >= per.start,
-                   IncidentCard.deadline <= per.as_of,
-                   township_clause(IncidentCard.township_id, actor, aggregate=True))
-            .group_by(IncidentCard.township_id)
+        stmt = select(IncidentCard.township_id, func.sum(case((on_time, 1), else_=0)), func.count())
+        return _per_township(session, actor, stmt, IncidentCard.township_id, IncidentCard.deleted_at.is_(None),
+                             IncidentCard.deadline >= self.start, IncidentCard.deadline <= self.as_of)
+
+
+@dataclass(frozen=True, eq=False)
+class TasksOnTime(_Count):
+    """Joint-meeting tasks: county only (no township rows), the task module's own definition."""
+
+    per: ci.Period
+    basis: ClassVar[str] = ci.TASKS
+
+    def by_township(self, session: Session, actor: Actor) -> Counts:
+        return {}
+
+    def total(self, session: Session, counts: Counts) -> tuple[int, int]:
+        return task_on_time_counts(session, self.per)
+
+
+# ---------------------------------------------------------------- one builder per indicator
+Builder = Callable[[ci.Period], _Count]
+BUILDERS: dict[str, Builder] = {}
+
+
+def builder(code: str):
+    """Register the numerator/denominator builder of the indicator `code` of core.indicators."""
+    ci.get(code)  # an unknown code fails at import
+
+    def register(fn: Builder) -> Builder:
+        if code in BUILDERS:
+            raise ValueError(f"indicator {code!r} already has a builder: {BUILDERS[code].__name__}")
+        BUILDERS[code] = fn
+        return fn
+
+    return register
+
+
+def build(code: str, per: ci.Period) -> _Count:
+    ci.get(code)  # 未知指标 for an unknown code
+    return BUILDERS[code](per)
+
+
+@builder("helper_rate")
+def _helper_rate(per: ci.Period) -> PeopleCount:
+    as_of = per.as_of
+    has_helper = exists(
+        select(Assignment.id)
+        .join(Helper, Helper.id == Assignment.helper_id)
+        .where(
+            Assignment.person_id == Person.id,
+            assignment_current(as_of),
+            Helper.deleted_at.is_(None),
         )
-        return _rows_to_counts(session.execute(stmt))
-    if ind.basis == ci.TASKS:
-        return {}  # county only, see county_counts
-    raise KeyError(code)
+    )
+    return PeopleCount(in_registry_on(as_of), has_helper)
+
+
+@builder("visit_on_time")
+def _visit_on_time(per: ci.Period) -> PeopleCount:
+    # The visit rule and the monthly 按期 definition belong to core/visits.py and
+    # areas/care/reads.person_month (one place): counted = required > 0 in month M,
+    # compliant = visits inside the window >= required.
+    pm = care.person_month(per.start.year, per.start.month, as_of=per.as_of)
+    return PeopleCount(pm.c.required > 0, pm.c.visits >= pm.c.required, (pm, pm.c.person_id == Person.id),
+                       extras=(("本月走访次数", pm.c.visits), ("应访次数", pm.c.required)))
+
+
+@builder("assessment_rate")
+def _assessment_rate(per: ci.Period) -> PeopleCount:
+    # Children (as the assessment module counts them), assessed in the round in force on as_of.
+    as_of = per.as_of
+    rnd = _round_in_force(as_of)
+    done = exists(
+        select(Assessment.id).where(
+            Assessment.person_id == Person.id,
+            Assessment.deleted_at.is_(None),
+            Assessment.assessed_on <= as_of,
+            or_(Assessment.round_id == rnd,
+                and_(Assessment.round_id.is_(None), Assessment.period == ci.assessment_round(as_of))),
+        )
+    )
+    return PeopleCount(and_(in_registry_on(as_of), child_on(as_of)), done)
+
+
+@builder("guardianship_rate")
+def _guardianship_rate(per: ci.Period) -> PeopleCount:
+    as_of = per.as_of
+    ok = exists(
+        select(Guardian.id).where(
+            Guardian.person_id == Person.id,
+            Guardian.deleted_at.is_(None),
+            or_(
+                Guardian.capacity == "有",
+                and_(Guardian.entrusted.is_(True), Guardian.agreement_signed_on.is_not(None),
+                     Guardian.agreement_signed_on <= as_of),
+            ),
+        )
+    )
+    return PeopleCount(and_(in_registry_on(as_of), child_on(as_of)), ok)
+
+
+@builder("ledger_monthly")
+def _ledger_monthly(per: ci.Period) -> PeopleCount:
+    as_of = per.as_of
+    lo, hi = _utc(per.start), _utc(as_of + dt.timedelta(days=1))
+    touched = or_(
+        and_(Person.reviewed_on >= per.start, Person.reviewed_on <= as_of),
+        and_(Person.updated_at >= lo, Person.updated_at < hi),
+        and_(Person.created_at >= lo, Person.created_at < hi),
+    )
+    return PeopleCount(in_registry_on(as_of), touched, extras=(("最近核查", Person.reviewed_on),))
+
+
+@builder("director_coverage")
+def _director_coverage(per: ci.Period) -> VillagePost:
+    return VillagePost(DIRECTOR, per.as_of)
+
+
+@builder("volunteer_coverage")
+def _volunteer_coverage(per: ci.Period) -> VillagePost:
+    return VillagePost(VOLUNTEER, per.as_of)
+
+
+@builder("supervisor_coverage")
+def _supervisor_coverage(per: ci.Period) -> TownshipHas:
+    return TownshipHas(Worker, _worker_active(per.as_of, SUPERVISOR))
+
+
+@builder("home_coverage")
+def _home_coverage(per: ci.Period) -> TownshipHas:
+    return TownshipHas(Facility, _facility_ok(per.as_of, HOME))
+
+
+@builder("boarding_coverage")
+def _boarding_coverage(per: ci.Period) -> TownshipHas:
+    return TownshipHas(Facility, _facility_ok(per.as_of, BOARDING))
+
+
+@builder("primary_dropout")
+def _primary_dropout(per: ci.Period) -> Dropouts:
+    return Dropouts("小学", per.as_of)
+
+
+@builder("junior_dropout")
+def _junior_dropout(per: ci.Period) -> Dropouts:
+    return Dropouts("初中", per.as_of)
+
+
+@builder("incident_on_time")
+def _incident_on_time(per: ci.Period) -> CardsOnTime:
+    return CardsOnTime(per.start, per.as_of)
+
+
+@builder("task_on_time")
+def _task_on_time(per: ci.Period) -> TasksOnTime:
+    return TasksOnTime(per)
+
+
+def counts_by_township(session: Session, actor: Actor, code: str, per: ci.Period) -> Counts:
+    """Numerator and denominator per township for one indicator, in the actor's scope."""
+    return build(code, per).by_township(session, actor)
 
 
 def task_on_time_counts(session: Session, per: ci.Period) -> tuple[int, int]:
@@ -275,23 +398,7 @@ def task_on_time_counts(session: Session, per: ci.Period) -> tuple[int, int]:
     return int(row[1] or 0), int(row[0] or 0)
 
 
-# ---------------------------------------------------------------- townships, targets
-@dataclass(frozen=True)
-class Township:
-    id: int
-    code: str
-    name: str
-
-
-def townships(session: Session, actor: Actor) -> list[Township]:
-    rows = session.execute(
-        select(Region.id, Region.code, Region.name)
-        .where(Region.level == "township", township_clause(Region.id, actor, aggregate=True))
-        .order_by(Region.sort_order, Region.code)
-    )
-    return [Township(*r) for r in rows]
-
-
+# ---------------------------------------------------------------- targets
 def target_overrides(session: Session) -> dict[tuple[str, int | None], float]:
     """Targets saved in the `targets` table: (code, township_id or None) -> value."""
     return {(c, t): float(v) for c, t, v in session.execute(
@@ -309,7 +416,7 @@ def target_for(overrides: dict, code: str, township_id: int | None) -> float:
 
 def shows_total(actor: Actor) -> bool:
     """A township user's aggregates are its own township; there is no county row for them."""
-    return actor.role != TOWNSHIP
+    return access.reach(actor, access.AGGREGATE) == access.COUNTY
 
 
 # ---------------------------------------------------------------- the whole table
@@ -324,12 +431,9 @@ def compute(session: Session, actor: Actor, label: str, codes: list[str] | None 
     rows = []
     for code in codes:
         ind = ci.get(code)
-        if ind.county_only:
-            counts: Counts = {}
-            total = task_on_time_counts(session, per) if shows_total(actor) else (0, 0)
-        else:
-            counts = counts_by_township(session, actor, code, per)
-            total = (sum(n for n, _ in counts.values()), sum(d for _, d in counts.values()))
+        spec = build(code, per)
+        counts = spec.by_township(session, actor)
+        total = spec.total(session, counts) if shows_total(actor) else (0, 0)
         for t in towns:
             n, d = counts.get(t.id, (0, 0))
             if ind.county_only:
@@ -412,19 +516,19 @@ def village_breakdown(session: Session, actor: Actor, code: str, township_id: in
         return pd.DataFrame(columns=cols)
     v = aliased(Region)
     scope = and_(v.level == "village", v.parent_id == township_id, township_clause(v.parent_id, actor, aggregate=True))
+    spec = build(code, per)
     if ind.basis == ci.PEOPLE:
-        pop, num, outer = _people_spec(code, per)
         agg = (
-            _from_people(select(Person.village_id.label("vid"), func.sum(case((num, 1), else_=0)).label("n"),
-                                func.count().label("d")).select_from(Person), outer)
-            .where(pop, Person.township_id == township_id)
+            spec.select(Person.village_id.label("vid"), func.sum(case((spec.numerator, 1), else_=0)).label("n"),
+                        func.count().label("d"))
+            .where(spec.population, Person.township_id == township_id)
             .group_by(Person.village_id)
             .subquery()
         )
         stmt = (select(v.id, v.name, func.coalesce(agg.c.n, 0), func.coalesce(agg.c.d, 0))
                 .outerjoin(agg, agg.c.vid == v.id).where(scope).order_by(v.sort_order, v.code))
     else:
-        stmt = (select(v.id, v.name, case((_village_has(code, v, per.as_of), 1), else_=0), literal(1))
+        stmt = (select(v.id, v.name, case((spec.has(v), 1), else_=0), literal(1))
                 .where(scope).order_by(v.sort_order, v.code))
     rows = [(vid, name, int(n), int(d), ci.rate(int(n), int(d))) for vid, name, n, d in session.execute(stmt)]
     return pd.DataFrame(rows, columns=cols)
@@ -461,29 +565,25 @@ def complement(session: Session, actor: Actor, code: str, township_id: int | Non
 
 
 def _people_complement(session, actor, ind, per, tid, limit) -> Complement:
-    pop, num, outer = _people_spec(ind.code, per)
-    where = [pop, not_(num)]
+    spec = build(ind.code, per)
+    where = [spec.population, not_(spec.numerator)]
     if tid is not None:
         where.append(Person.township_id == tid)
     if not actor.sees_personal_data:
-        count = session.scalar(_from_people(select(func.count()).select_from(Person), outer)
+        count = session.scalar(spec.select(func.count())
                                .where(*where, township_clause(Person.township_id, actor, aggregate=True))) or 0
         return Complement(ind.complement, int(count), None, "您的角色只能查看汇总人数，不能查看人员名单。")
     where.append(township_clause(Person.township_id, actor))
-    count = session.scalar(_from_people(select(func.count()).select_from(Person), outer).where(*where)) or 0
+    count = session.scalar(spec.select(func.count()).where(*where)) or 0
     t, v = aliased(Region), aliased(Region)
-    extras: list[tuple[str, object]] = []
-    if ind.code == "visit_on_time":
-        extras = [("本月走访次数", outer[0].c.visits), ("应访次数", outer[0].c.required)]
-    elif ind.code == "ledger_monthly":
-        extras = [("最近核查", Person.reviewed_on)]
+    extras = spec.extras
     cols = [Person.id, Person.name, Person.id_number, t.name, v.name, Person.difficulty] + [e for _, e in extras]
-    stmt = (_from_people(select(*cols).select_from(Person), outer)
+    stmt = (spec.select(*cols)
             .join(t, t.id == Person.township_id).join(v, v.id == Person.village_id)
             .where(*where).order_by(t.sort_order, v.sort_order, Person.name, Person.id).limit(limit))
     names = ["person_id", "姓名", "身份证号", "乡镇", "村", "困难程度"] + [n for n, _ in extras]
     df = pd.DataFrame(session.execute(stmt).all(), columns=names)
-    df["身份证号"] = df["身份证号"].map(mask_id_number, na_action="ignore")
+    df = visibility.apply(df, actor)
     audit.record(session, "view", "indicator", ind.code,
                  summary=f"查看{ind.name}「{ind.complement}」名单（{per.label}，{len(df)}/{count} 人）")
     return Complement(ind.complement, int(count), df, truncated=count > len(df), columns=names)
@@ -505,19 +605,18 @@ def vacancy_since(session: Session, village_ids: list[int], kind: str) -> dict[i
 def _region_complement(session, actor, ind, per, tid) -> Complement:
     r = aliased(Region)
     t = aliased(Region)
+    spec = build(ind.code, per)
+    has = spec.has(r)
     if ind.basis == ci.VILLAGES:
-        has = _village_has(ind.code, r, per.as_of)
         stmt = (select(r.id, t.name, r.name).join(t, t.id == r.parent_id)
                 .where(r.level == "village", not_(has), township_clause(r.parent_id, actor, aggregate=True)))
         if tid is not None:
             stmt = stmt.where(r.parent_id == tid)
         rows = session.execute(stmt.order_by(t.sort_order, r.sort_order, r.code)).all()
-        kind = DIRECTOR if ind.code == "director_coverage" else VOLUNTEER
-        since = vacancy_since(session, [x[0] for x in rows], kind)
+        since = vacancy_since(session, [x[0] for x in rows], spec.kind)
         df = pd.DataFrame([(tn, vn, since.get(vid), "曾有人在任" if vid in since else "从未配备")
                            for vid, tn, vn in rows], columns=["乡镇", "村", "空缺起始", "说明"])
         return Complement(ind.complement, len(df), df, columns=list(df.columns))
-    has = _township_has(ind.code, r, per.as_of)
     stmt = (select(r.name).where(r.level == "township", not_(has), township_clause(r.id, actor, aggregate=True))
             .order_by(r.sort_order, r.code))
     if tid is not None:

@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import indicators as ci
-from core.roles import ADMIN, OFFICE, Actor
+from core.roles import Actor
 from db.models import Region, Target
-from db.errors import ConflictError, ForbiddenError, ServiceError
-
-
-def _require(actor: Actor) -> None:
-    if actor.presentation or actor.role not in (ADMIN, OFFICE):
-        raise ForbiddenError("只有系统管理员和联席办可以修改指标目标。")
+from db import locking
+from db.errors import ConflictError, ServiceError, require
 
 
 def _find(session: Session, code: str, township_id: int | None) -> Target | None:
@@ -25,7 +20,7 @@ def _find(session: Session, code: str, township_id: int | None) -> Target | None
 def set_target(session: Session, actor: Actor, code: str, value, township_id: int | None = None,
                expected_version: int | None = None) -> Target:
     """Create or change a target. `expected_version` is the version the user saw (None: new)."""
-    _require(actor)
+    require(actor, "target.edit")
     if code not in ci.BY_CODE:
         raise ServiceError("未知指标。")
     ind = ci.get(code)
@@ -44,20 +39,15 @@ def set_target(session: Session, actor: Actor, code: str, value, township_id: in
         row = Target(indicator_code=code, township_id=township_id, target_value=float(value))
         session.add(row)
     else:
-        if expected_version is not None and row.version != expected_version:
-            raise ConflictError(f"该目标已被 {row.updated_by or row.created_by or '他人'} 修改为 "
-                                f"{ci.fmt_value(row.target_value)}，请刷新后重试。")
+        locking.check_version(session, row, expected_version, "该目标")
         row.target_value = float(value)
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ConflictError("该目标已被他人修改，请刷新后重试。") from None
+    locking.flush(session, "该目标")
     return row
 
 
 def reset_target(session: Session, actor: Actor, code: str, township_id: int | None = None) -> bool:
     """Remove an override (back to the county target or the default). True when one existed."""
-    _require(actor)
+    require(actor, "target.edit")
     row = _find(session, code, township_id)
     if row is None:
         return False

@@ -21,12 +21,13 @@ from sqlalchemy.orm import Session
 from core import incidents as ci_cards
 from core.excel_safety import escape_cell
 from core.masking import scrub_text
-from core.roles import ADMIN, OFFICE, Actor
+from core.roles import Actor
 from db import audit
 from db.models import IncidentCard, Region, Unit
 from areas.meetings import reads as mq
 from areas.meetings import task_reads as tq
-from db.errors import ForbiddenError
+from areas.regions.reads import townships
+from db.errors import require
 
 OPEN_CARD_STATES = ("discovered", "reported", "referred", "handled")
 FALLBACK_NOTE = ("说明：指标计算模块（areas/indicators/reads.py）暂不可用，本表为工作台口径的在册人数与走访逾期人数，"
@@ -116,7 +117,7 @@ def _indicator_tables(session: Session, actor: Actor, today: dt.date, since: dt.
               PackTable("关键指标明细", "关键指标明细（含分子分母、目标与状态）", long, None)]
     # red flags: any indicator 未达标 in a township
     missed = cur[(cur["status"] == ci.MISSED) & (cur["township_id"] != qi.TOTAL)]
-    towns = [t.name for t in qi.townships(session, actor)]
+    towns = [t.name for t in townships(session, actor)]
     rows = []
     for name in towns:
         part = missed[missed["乡镇"] == name]
@@ -299,8 +300,7 @@ def _xlsx(pack: MeetingPack) -> bytes:
 def build_pack(session: Session, actor: Actor, today: dt.date | None = None,
                progress: Callable[[str], None] | None = None) -> MeetingPack:
     """Builds both files and records the export in the audit log (office/admin only)."""
-    if actor.role not in (ADMIN, OFFICE):
-        raise ForbiddenError("只有联席办（民政局）可以生成会议材料。")
+    require(actor, "meeting.pack")
     today = today or dt.date.today()
     tables, last = collect(session, actor, today, progress)
     half = "上" if today.month <= 6 else "下"

@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from core import tasks as rules
-from core.masking import mask_name, mask_phone
+from core import visibility
 from core.roles import Actor
 from db.models import Meeting, Task, Unit, UnitMember, meeting_attendees
 from areas.meetings.task_reads import co_unit_names, last_report_subquery, status_expr, status_rank_expr, task_scope
@@ -39,8 +39,8 @@ def list_units(session: Session, actor: Actor, as_of: dt.date, include_inactive:
         .order_by(UnitMember.unit_id, UnitMember.from_on)
     ).all()
     holders: dict[int, dict[str, list[str]]] = {}
-    for uid, role, name, _title in seats:  # 投屏: on a shared screen no one's name in full
-        holders.setdefault(uid, {}).setdefault(role, []).append(mask_name(name) if actor.presentation else name)
+    for uid, role, name, _title in seats:
+        holders.setdefault(uid, {}).setdefault(role, []).append(name)
     rows = []
     for uid, name, short, active, _v in units:
         h = holders.get(uid, {})
@@ -48,7 +48,8 @@ def list_units(session: Session, actor: Actor, as_of: dt.date, include_inactive:
         seat = "、".join(r for r in ("总召集人", "召集人", "成员") if h.get(r))
         rows.append([uid, name, short, seat or "成员", principal, "、".join(h.get("联络员", [])),
                      "在用" if active else "停用"])
-    return pd.DataFrame(rows, columns=["unit_id", "单位", "简称", "席位", "组成人员", "联络员", "状态"])
+    return visibility.apply(pd.DataFrame(rows, columns=["unit_id", "单位", "简称", "席位", "组成人员", "联络员", "状态"]),
+                            actor)
 
 
 @dataclass
@@ -73,13 +74,8 @@ def get_unit(session: Session, actor: Actor, unit_id: int, as_of: dt.date) -> Un
         .where(UnitMember.unit_id == unit_id)
         .order_by(UnitMember.from_on.desc(), UnitMember.id.desc())
     ).all()
-    show = actor.sees_personal_data
-    rows = [
-        [mid, role, mask_name(name) if actor.presentation else name, title, phone if show else mask_phone(phone), frm, to]
-        for mid, role, name, title, phone, frm, to in members
-    ]
     cols = ["member_id", "席位", "姓名", "职务", "联系电话", "任职日期", "卸任日期"]
-    df = pd.DataFrame(rows, columns=cols)
+    df = visibility.apply(pd.DataFrame([list(m) for m in members], columns=cols), actor, visibility.STAFF_ROWS)
     is_current = df.apply(lambda r: r["任职日期"] <= as_of and (r["卸任日期"] is None or pd.isna(r["卸任日期"])
                                                              or r["卸任日期"] >= as_of), axis=1) if len(df) else []
     current = df[is_current] if len(df) else df
@@ -165,12 +161,25 @@ class MeetingDetail:
     carried_over: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
+def carried_over_tasks(session: Session, held_on: dt.date, exclude_meeting_id: int | None = None) -> list[Task]:
+    """Decisions of earlier meetings still open on `held_on` — the previous meeting's open
+    tasks, and any carried over before and still open."""
+    stmt = (
+        select(Task)
+        .join(Meeting, Meeting.id == Task.meeting_id)
+        .where(Meeting.held_on < held_on, Meeting.deleted_at.is_(None), Task.deleted_at.is_(None),
+               (Task.closed_on.is_(None)) | (Task.closed_on >= held_on))
+        .order_by(Meeting.held_on, Task.id)
+    )
+    if exclude_meeting_id is not None:
+        stmt = stmt.where(Meeting.id != exclude_meeting_id)
+    return list(session.scalars(stmt))
+
+
 def get_meeting(session: Session, actor: Actor, meeting_id: int, today: dt.date) -> MeetingDetail | None:
     m = session.get(Meeting, meeting_id)
     if m is None or m.deleted_at is not None:
         return None
-    from areas.meetings.writes import carried_over_tasks
-
     carried_ids = [t.id for t in carried_over_tasks(session, m.held_on)]
     atts = sorted(m.attendees, key=lambda u: (u.sort_order, u.id))
     return MeetingDetail(

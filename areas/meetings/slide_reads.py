@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session, aliased
 
 from core import incidents as inc
 from core import indicators as ci
-from core.roles import UNIT, Actor
+from core import access
+from core.roles import Actor
 from db.models import IncidentCard, Region
 from areas.indicators.reads import TOTAL
 from db.scope import township_clause
@@ -22,7 +23,7 @@ OPEN_STATES = tuple(s for s in inc.STATES if s != inc.CLOSED)
 def open_card_counts(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
     """乡镇 × state of the open cards in the actor's aggregate scope (counts, as on the 工作台:
     a unit counts the cards referred to it), with 合计 and 逾期 (referred, past the deadline)."""
-    scope = (IncidentCard.referred_unit_id == actor.unit_id if actor.role == UNIT
+    scope = (IncidentCard.referred_unit_id == actor.unit_id if access.unit_bound(actor)
              else township_clause(IncidentCard.township_id, actor, aggregate=True))
     township = aliased(Region)
     overdue = and_(IncidentCard.status == inc.REFERRED, IncidentCard.deadline < today)

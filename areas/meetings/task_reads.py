@@ -13,12 +13,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Date, and_, case, false, func, literal, not_, or_, select, true
+from sqlalchemy import and_, case, false, func, literal, not_, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
 from core import tasks as rules
-from core.roles import ADMIN, LEADER, OFFICE, UNIT, Actor
+from core import access
+from core.roles import Actor
 from db.models import Meeting, Task, TaskEvent, TaskUpdate, Unit, task_co_units
+from db.sql import day, days_between
 
 
 # ---------------------------------------------------------------- scope
@@ -28,11 +30,11 @@ def co_unit_task_ids(unit_id: int):
 
 def task_scope(actor: Actor):
     """Tasks this actor may read, as a SQL clause."""
-    if actor.role == UNIT:
+    if access.unit_bound(actor):
         if actor.unit_id is None:
             return false()
         return or_(Task.lead_unit_id == actor.unit_id, Task.id.in_(co_unit_task_ids(actor.unit_id)))
-    if actor.role in (ADMIN, OFFICE, LEADER):
+    if access.may_open(actor.role, "tasks"):
         return true()
     return false()
 
@@ -81,13 +83,6 @@ def completed_on_expr():
     """SQL twin of core.tasks.completed_on."""
     c = Task.completion_claimed_on
     return case((and_(c.is_not(None), c <= Task.closed_on), c), else_=Task.closed_on)
-
-
-def _days(session: Session, later, earlier):
-    """`later - earlier` in days, on SQLite (julianday) and PostgreSQL (date - date)."""
-    if session.get_bind().dialect.name == "sqlite":
-        return func.julianday(later) - func.julianday(earlier)
-    return later - earlier
 
 
 # ---------------------------------------------------------------- task lists
@@ -266,8 +261,8 @@ def _scorecard_rows(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     late = and_(closed, done_on > Task.due_on)
     overdue = _overdue(as_of)
     days = case(
-        (late, _days(session, done_on, Task.due_on)),
-        (overdue, _days(session, literal(as_of, Date), Task.due_on)),
+        (late, days_between(done_on, Task.due_on)),
+        (overdue, days_between(day(as_of), Task.due_on)),
         else_=0,
     )
     cohort = and_(Task.lead_unit_id == Unit.id, Task.deleted_at.is_(None), Task.due_on >= start, Task.due_on <= end)
@@ -314,7 +309,7 @@ def unit_scorecard(
     report on or before the period end."""
     as_of = rules.period_as_of(end, today or dt.date.today())
     only = None
-    if actor.role == UNIT:
+    if access.unit_bound(actor):
         if actor.unit_id is None:
             return pd.DataFrame(columns=["unit_id", *SCORECARD_COLUMNS])
         only = actor.unit_id

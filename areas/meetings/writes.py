@@ -12,20 +12,14 @@ from typing import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import tasks as rules
-from core.roles import ADMIN, OFFICE, UNIT, Actor
+from core import access
+from core.roles import Actor
 from db.models import Meeting, Task, TaskEvent, TaskUpdate, Unit, UnitMember
-from db.errors import ConflictError, ForbiddenError, ServiceError
-
-MANAGERS = (ADMIN, OFFICE)
-
-
-def _require_manager(actor: Actor, what: str) -> None:
-    if actor.role not in MANAGERS or actor.presentation:
-        raise ForbiddenError(f"只有联席办（民政局）可以{what}。")
-
+from areas.meetings.reads import carried_over_tasks
+from db import locking
+from db.errors import ServiceError, require
 
 def _clean(text: str | None, limit: int | None = None) -> str | None:
     s = (text or "").strip()
@@ -34,26 +28,18 @@ def _clean(text: str | None, limit: int | None = None) -> str | None:
     return s or None
 
 
-def _flush(session: Session, what: str) -> None:
-    try:
-        session.flush()
-    except StaleDataError as e:
-        raise ConflictError(f"{what}已被他人修改，请刷新后重试。") from e
-
-
-def _check_version(obj, expected: int | None, what: str) -> None:
-    if expected is not None and obj.version != expected:
-        by = getattr(obj, "updated_by", None) or getattr(obj, "created_by", None) or "他人"
-        at = getattr(obj, "updated_at", None)
-        when = f"于{at:%Y-%m-%d %H:%M}" if at else ""
-        raise ConflictError(f"{what}已被{by}{when}修改，请刷新后查看最新内容再操作。",
-                            changes=[{"by": by, "at": at.isoformat() if at else None}])
+def _required(text: str | None, limit: int, label: str) -> str:
+    """A text that must not be empty: cleaned, length-checked, or a refusal naming the field."""
+    s = _clean(text, limit)
+    if not s:
+        raise ServiceError(f"{label}不能为空")
+    return s
 
 
 # ---------------------------------------------------------------- units and seats
 def create_unit(session: Session, actor: Actor, name: str, short_name: str, duties: str | None = None,
                 sort_order: int | None = None) -> Unit:
-    _require_manager(actor, "新增成员单位")
+    require(actor, "unit.manage", what="新增成员单位")
     name = _clean(name, 64)
     short_name = _clean(short_name, 16)
     if not name or not short_name:
@@ -64,14 +50,14 @@ def create_unit(session: Session, actor: Actor, name: str, short_name: str, duti
         sort_order = (session.scalar(select(Unit.sort_order).order_by(Unit.sort_order.desc()).limit(1)) or 0) + 1
     u = Unit(name=name, short_name=short_name, duties=_clean(duties), sort_order=sort_order)
     session.add(u)
-    _flush(session, "成员单位")
+    locking.flush(session, "成员单位")
     return u
 
 
 def load_seed_units(session: Session, actor: Actor) -> int:
     """Loads the member units, duties and seats of the joint-meeting notice (seed 004) that
     are not there yet; returns how many units were added."""
-    _require_manager(actor, "导入成员单位")
+    require(actor, "unit.manage", what="导入成员单位")
     from tools.seed_joint_meeting import seed_units
 
     before = len(session.scalars(select(Unit.id)).all())
@@ -81,28 +67,23 @@ def load_seed_units(session: Session, actor: Actor) -> int:
 
 def update_unit(session: Session, actor: Actor, unit_id: int, version: int | None, *, name: str | None = None,
                 short_name: str | None = None, duties: str | None = None, active: bool | None = None) -> Unit:
-    _require_manager(actor, "修改成员单位")
+    require(actor, "unit.manage", what="修改成员单位")
     u = session.get(Unit, unit_id)
     if u is None:
         raise ServiceError("成员单位不存在")
-    _check_version(u, version, "该成员单位")
+    locking.check_version(session, u, version, "该成员单位")
     if name is not None:
-        name = _clean(name, 64)
-        if not name:
-            raise ServiceError("单位全称不能为空")
+        name = _required(name, 64, "单位全称")
         if session.scalar(select(Unit.id).where(Unit.name == name, Unit.id != unit_id)):
             raise ServiceError(f"成员单位“{name}”已存在")
         u.name = name
     if short_name is not None:
-        short_name = _clean(short_name, 16)
-        if not short_name:
-            raise ServiceError("单位简称不能为空")
-        u.short_name = short_name
+        u.short_name = _required(short_name, 16, "单位简称")
     if duties is not None:
         u.duties = _clean(duties)
     if active is not None:
         u.active = active
-    _flush(session, "该成员单位")
+    locking.flush(session, "该成员单位")
     return u
 
 
@@ -110,7 +91,7 @@ def assign_seat(session: Session, actor: Actor, unit_id: int, seat_role: str, pe
                 title: str | None, from_on: dt.date, phone: str | None = None) -> UnitMember:
     """The seat belongs to the unit (seed 004: 由其继任者履行成员职责): the current holder of
     this seat in this unit leaves the day before the successor starts; history is kept."""
-    _require_manager(actor, "调整联席会议组成人员")
+    require(actor, "unit.manage", what="调整联席会议组成人员")
     if seat_role not in rules.SEAT_ROLES:
         raise ServiceError("席位须为：" + "、".join(rules.SEAT_ROLES))
     person_name = _clean(person_name, 64)
@@ -132,38 +113,23 @@ def assign_seat(session: Session, actor: Actor, unit_id: int, seat_role: str, pe
     member = UnitMember(unit_id=unit_id, seat_role=seat_role, person_name=person_name,
                         title=_clean(title, 64), phone=_clean(phone, 20), from_on=from_on)
     session.add(member)
-    _flush(session, "席位")
+    locking.flush(session, "席位")
     return member
 
 
 def vacate_seat(session: Session, actor: Actor, member_id: int, to_on: dt.date) -> UnitMember:
-    _require_manager(actor, "调整联席会议组成人员")
+    require(actor, "unit.manage", what="调整联席会议组成人员")
     m = session.get(UnitMember, member_id)
     if m is None or m.to_on is not None:
         raise ServiceError("该席位不存在或已卸任")
     if to_on < m.from_on:
         raise ServiceError("卸任日期不能早于任职日期")
     m.to_on = to_on
-    _flush(session, "席位")
+    locking.flush(session, "席位")
     return m
 
 
 # ---------------------------------------------------------------- meetings
-def carried_over_tasks(session: Session, held_on: dt.date, exclude_meeting_id: int | None = None) -> list[Task]:
-    """Decisions of earlier meetings still open on `held_on` — the previous meeting's open
-    tasks, and any carried over before and still open."""
-    stmt = (
-        select(Task)
-        .join(Meeting, Meeting.id == Task.meeting_id)
-        .where(Meeting.held_on < held_on, Meeting.deleted_at.is_(None), Task.deleted_at.is_(None),
-               (Task.closed_on.is_(None)) | (Task.closed_on >= held_on))
-        .order_by(Meeting.held_on, Task.id)
-    )
-    if exclude_meeting_id is not None:
-        stmt = stmt.where(Meeting.id != exclude_meeting_id)
-    return list(session.scalars(stmt))
-
-
 def carry_over_text(session: Session, held_on: dt.date, exclude_meeting_id: int | None = None) -> str:
     items = carried_over_tasks(session, held_on, exclude_meeting_id)
     if not items:
@@ -179,7 +145,7 @@ def create_meeting(session: Session, actor: Actor, kind: str, held_on: dt.date, 
                    agenda: str | None = None, minutes: str | None = None,
                    attendee_unit_ids: Iterable[int] = ()) -> Meeting:
     """A new meeting; open decisions of earlier meetings are appended to its agenda."""
-    _require_manager(actor, "登记会议")
+    require(actor, "meeting.manage", what="登记会议")
     if kind not in rules.MEETING_KINDS:
         raise ServiceError("会议类型须为：" + "、".join(rules.MEETING_KINDS))
     title = _clean(title, 200)
@@ -195,30 +161,27 @@ def create_meeting(session: Session, actor: Actor, kind: str, held_on: dt.date, 
     m = Meeting(kind=kind, held_on=held_on, title=title, agenda=agenda or None, minutes=_clean(minutes))
     m.attendees = units
     session.add(m)
-    _flush(session, "会议")
+    locking.flush(session, "会议")
     return m
 
 
 def update_meeting(session: Session, actor: Actor, meeting_id: int, version: int | None, *,
                    title: str | None = None, agenda: str | None = None, minutes: str | None = None,
                    attendee_unit_ids: Iterable[int] | None = None) -> Meeting:
-    _require_manager(actor, "修改会议")
+    require(actor, "meeting.manage", what="修改会议")
     m = session.get(Meeting, meeting_id)
     if m is None or m.deleted_at is not None:
         raise ServiceError("会议不存在")
-    _check_version(m, version, "该会议记录")
+    locking.check_version(session, m, version, "该会议记录")
     if title is not None:
-        title = _clean(title, 200)
-        if not title:
-            raise ServiceError("会议名称不能为空")
-        m.title = title
+        m.title = _required(title, 200, "会议名称")
     if agenda is not None:
         m.agenda = _clean(agenda)
     if minutes is not None:
         m.minutes = _clean(minutes)
     if attendee_unit_ids is not None:
         m.attendees = _units(session, attendee_unit_ids)
-    _flush(session, "该会议记录")
+    locking.flush(session, "该会议记录")
     return m
 
 
@@ -236,7 +199,7 @@ def add_decision(session: Session, actor: Actor, meeting_id: int | None, *, titl
                  lead_unit_id: int, due_on: dt.date, co_unit_ids: Iterable[int] = (),
                  detail: str | None = None, assigned_on: dt.date | None = None) -> Task:
     """议定事项 → a task with a lead unit, co-units, due date and acceptance criterion."""
-    _require_manager(actor, "交办议定事项")
+    require(actor, "task.assign", what="交办议定事项")
     meeting = None
     if meeting_id is not None:
         meeting = session.get(Meeting, meeting_id)
@@ -254,7 +217,7 @@ def add_decision(session: Session, actor: Actor, meeting_id: int | None, *, titl
                 lead_unit_id=lead_unit_id, assigned_on=assigned_on, due_on=due_on)
     task.co_units = _units(session, co_ids)
     session.add(task)
-    _flush(session, "议定事项")
+    locking.flush(session, "议定事项")
     return task
 
 
@@ -264,7 +227,7 @@ def _task_for(session: Session, actor: Actor, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None or task.deleted_at is not None:
         raise ServiceError("任务不存在")
-    if actor.role == UNIT:
+    if access.unit_bound(actor):
         co = {u.id for u in task.co_units}
         if actor.unit_id is None or (task.lead_unit_id != actor.unit_id and actor.unit_id not in co):
             raise ServiceError("任务不存在")
@@ -283,8 +246,7 @@ def report_progress(session: Session, actor: Actor, task_id: int, *, progress: i
     """A unit reports progress on its own task; the lead unit may also claim completion
     (申请销号), which waits for the office to accept or send back."""
     today = today or dt.date.today()
-    if actor.role != UNIT:
-        raise ForbiddenError("进度由成员单位联络员报送。")
+    require(actor, "task.report")
     task = _task_for(session, actor, task_id)
     allowed = _actions(actor, task)
     if rules.REPORT not in allowed:
@@ -306,33 +268,31 @@ def report_progress(session: Session, actor: Actor, task_id: int, *, progress: i
     if claim_complete:
         task.completion_claimed_on = reported_on
         session.add(TaskEvent(task_id=task.id, kind="claim", on=reported_on, text=text))
-    _flush(session, "该任务")
+    locking.flush(session, "该任务")
     return up
 
 
 def remind(session: Session, actor: Actor, task_id: int, text: str | None = None, on: dt.date | None = None) -> TaskEvent:
     """催办: recorded on the task so the unit and the scorecard history see it."""
-    _require_manager(actor, "催办")
+    require(actor, "task.remind", what="催办")
     task = _task_for(session, actor, task_id)
     if rules.REMIND not in _actions(actor, task):
         raise ServiceError("该任务已销号，无需催办。")
     ev = TaskEvent(task_id=task.id, kind="reminder", on=on or dt.date.today(),
                    text=_clean(text, 500) or "请抓紧落实并按时报送进展。")
     session.add(ev)
-    _flush(session, "该任务")
+    locking.flush(session, "该任务")
     return ev
 
 
 def accept_completion(session: Session, actor: Actor, task_id: int, version: int | None, *,
                       on: dt.date | None = None, text: str | None = None, today: dt.date | None = None) -> Task:
     """销号: only the office (never a unit, so no unit accepts its own completion)."""
-    if actor.role == UNIT:
-        raise ForbiddenError("成员单位不能为任务销号，请在完成后申请销号，由联席办审核。")
-    _require_manager(actor, "销号")
+    require(actor, "task.accept", what="销号")  # a unit never accepts its own completion
     today = today or dt.date.today()
     on = on or today
     task = _task_for(session, actor, task_id)
-    _check_version(task, version, "该任务")
+    locking.check_version(session, task, version, "该任务")
     if rules.ACCEPT not in _actions(actor, task):
         raise ServiceError("该任务已销号。")
     if on > today:
@@ -344,24 +304,22 @@ def accept_completion(session: Session, actor: Actor, task_id: int, version: int
     task.closed_on = on
     task.closed_by = actor.username
     session.add(TaskEvent(task_id=task.id, kind="accept", on=on, text=_clean(text, 500)))
-    _flush(session, "该任务")
+    locking.flush(session, "该任务")
     return task
 
 
 def send_back(session: Session, actor: Actor, task_id: int, version: int | None, reason: str,
               on: dt.date | None = None) -> Task:
     """退回: the claimed completion does not meet the acceptance criterion; the claim is withdrawn."""
-    if actor.role == UNIT:
-        raise ForbiddenError("成员单位不能退回任务。")
-    _require_manager(actor, "退回")
+    require(actor, "task.return", what="退回")
     reason = _clean(reason, 500)
     if not reason:
         raise ServiceError("请填写退回原因")
     task = _task_for(session, actor, task_id)
-    _check_version(task, version, "该任务")
+    locking.check_version(session, task, version, "该任务")
     if rules.RETURN not in _actions(actor, task):
         raise ServiceError("该任务未申请销号，不能退回。" if task.closed_on is None else "该任务已销号。")
     task.completion_claimed_on = None
     session.add(TaskEvent(task_id=task.id, kind="return", on=on or dt.date.today(), text=reason))
-    _flush(session, "该任务")
+    locking.flush(session, "该任务")
     return task

@@ -5,9 +5,10 @@ import pandas as pd
 from sqlalchemy import case, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
-from core.roles import OFFICE, TOWNSHIP, Actor
+from core import access
+from core.roles import Actor
 from db.models import Person, Region
-from areas.records.writes import KINDS
+from areas.records.kinds import KINDS
 
 COLUMNS = ["类别", "kind", "记录编号", "删除时间", "删除人", "删除原因"]
 
@@ -26,7 +27,7 @@ def _township_col(model):
 
 def deleted_records(session: Session, actor: Actor, kind: str | None = None, limit: int = 50,
                     offset: int = 0) -> tuple[int, pd.DataFrame]:
-    if actor.role not in (OFFICE, TOWNSHIP):
+    if not access.may_open(actor.role, "recycle"):
         return 0, pd.DataFrame(columns=COLUMNS)
     parts = []
     for key, spec in KINDS.items():
@@ -38,7 +39,7 @@ def deleted_records(session: Session, actor: Actor, kind: str | None = None, lim
             literal(spec.label).label("label"), literal(key).label("kind"), m.id.label("rid"),
             m.deleted_at.label("at"), m.deleted_by.label("by"), m.delete_reason.label("why"),
         ).where(m.deleted_at.is_not(None))
-        if actor.role == TOWNSHIP:
+        if access.township_bound(actor):
             stmt = stmt.where(town == actor.township_id)
         parts.append(stmt)
     u = union_all(*parts).subquery()

@@ -7,50 +7,25 @@ workers and facilities; restoring is the office's.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from core.roles import OFFICE, TOWNSHIP, Actor
+from core import access
+from core.roles import Actor
 from db.models import (
-    Assessment,
-    CareMeasure,
     Facility,
-    Guardian,
     Helper,
     IncidentCard,
     Meeting,
     Person,
     Region,
-    SoftDelete,
     Task,
-    Visit,
     Worker,
     utcnow,
 )
-from db.errors import ConflictError, ForbiddenError, ServiceError
+from areas.records.kinds import KINDS
+from db import locking
+from db.errors import ForbiddenError, ServiceError, require
 
-
-@dataclass(frozen=True)
-class Kind:
-    model: type
-    label: str  # what the user calls it
-
-
-KINDS: dict[str, Kind] = {
-    "visit": Kind(Visit, "走访记录"),
-    "assessment": Kind(Assessment, "风险评估"),
-    "guardian": Kind(Guardian, "监护人"),
-    "care_measure": Kind(CareMeasure, "帮扶措施"),
-    "incident_card": Kind(IncidentCard, "通报处置卡"),
-    "worker": Kind(Worker, "工作队伍人员"),
-    "facility": Kind(Facility, "阵地设施"),
-    "helper": Kind(Helper, "帮扶责任人"),
-    "meeting": Kind(Meeting, "会议"),
-    "task": Kind(Task, "议定事项"),
-}
-assert all(issubclass(k.model, SoftDelete) for k in KINDS.values())
 
 
 def township_of(session: Session, obj) -> int | None:
@@ -81,14 +56,10 @@ def _load(session: Session, kind: str, record_id: int):
 
 
 def _may_delete(session: Session, actor: Actor, obj) -> bool:
-    if actor.presentation:
+    # Meetings and tasks are the county office's, never a township's.
+    if isinstance(obj, (Meeting, Task)) and access.township_bound(actor):
         return False
-    if actor.role == OFFICE:
-        return True
-    if actor.role == TOWNSHIP:
-        town = township_of(session, obj)
-        return town is not None and town == actor.township_id and not isinstance(obj, (Meeting, Task))
-    return False
+    return access.may(actor, "record.delete", township_id=township_of(session, obj))
 
 
 def soft_delete(session: Session, actor: Actor, kind: str, record_id: int, reason: str,
@@ -101,23 +72,15 @@ def soft_delete(session: Session, actor: Actor, kind: str, record_id: int, reaso
         raise ServiceError("请填写删除原因（至少2个字）。")
     if obj.deleted_at is not None:
         raise ServiceError(f"该{spec.label}已被删除。")
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError(f"该{spec.label}已被他人修改，请刷新后重试。")
+    locking.check_version(session, obj, expected_version, f"该{spec.label}")
     obj.deleted_at, obj.deleted_by, obj.delete_reason = utcnow(), actor.username, reason[:200]
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ConflictError(f"该{spec.label}已被他人修改，请刷新后重试。") from None
+    locking.flush(session, f"该{spec.label}")
 
 
 def restore(session: Session, actor: Actor, kind: str, record_id: int) -> None:
     spec, obj = _load(session, kind, record_id)
-    if actor.role != OFFICE or actor.presentation:
-        raise ForbiddenError("只有联席办/民政局可以恢复已删除的记录。")
+    require(actor, "record.restore")
     if obj.deleted_at is None:
         raise ServiceError(f"该{spec.label}未被删除。")
     obj.deleted_at = obj.deleted_by = obj.delete_reason = None
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ConflictError(f"该{spec.label}已被他人修改，请刷新后重试。") from None
+    locking.flush(session, f"该{spec.label}")

@@ -5,15 +5,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import geo
-from core.roles import ADMIN, Actor
+from core.roles import Actor
 from db import audit
 from db.models import Region
-from db.errors import ForbiddenError, ServiceError
-
-
-def _require_admin(actor: Actor) -> None:
-    if actor.role != ADMIN or actor.presentation:
-        raise ForbiddenError("只有系统管理员可以维护区划边界。")
+from db.errors import ServiceError, require
 
 
 def township_keys(session: Session) -> list[tuple[int, str, str]]:
@@ -24,7 +19,7 @@ def township_keys(session: Session) -> list[tuple[int, str, str]]:
 
 def preview_boundaries(session: Session, actor: Actor, raw: bytes, max_bytes: int = geo.MAX_BYTES) -> geo.MatchResult:
     """Parse, validate, rewind and match — nothing is written."""
-    _require_admin(actor)
+    require(actor, "boundary.edit")
     try:
         feats = geo.parse(raw, max_bytes=max_bytes)
     except geo.GeoError as e:
@@ -37,7 +32,7 @@ def preview_boundaries(session: Session, actor: Actor, raw: bytes, max_bytes: in
 
 def save_boundaries(session: Session, actor: Actor, result: geo.MatchResult, filename: str = "") -> int:
     """Store the matched, valid geometries; returns how many townships got a boundary."""
-    _require_admin(actor)
+    require(actor, "boundary.edit")
     ready = result.ready
     if not ready:
         raise ServiceError("没有可保存的边界：没有要素匹配到乡镇，或几何图形都无效。")
@@ -57,7 +52,7 @@ def save_boundaries(session: Session, actor: Actor, result: geo.MatchResult, fil
 
 
 def clear_boundary(session: Session, actor: Actor, township_id: int) -> None:
-    _require_admin(actor)
+    require(actor, "boundary.edit")
     region = session.get(Region, township_id)
     if region is None or region.level != "township":
         raise ServiceError("找不到该乡镇。")

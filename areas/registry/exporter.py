@@ -11,11 +11,11 @@ from sqlalchemy.orm import Session
 from core.categories import CATEGORIES, DIFFICULTIES
 from core.excel_safety import escape_cell
 from core.importing import TEMPLATE_HEADERS
-from core.masking import hide_text, mask_id_number, mask_name, mask_phone, scrub_text
+from core import visibility
 from core.roles import Actor
 from db import audit
 from areas.registry import reads as rq
-from db.errors import ForbiddenError, ServiceError
+from db.errors import ForbiddenError, ServiceError, require
 
 MAX_EXPORT_ROWS = 50000
 EXPORT_COLUMNS = rq.LEDGER_COLUMNS[:8] + rq.LEDGER_COLUMNS[8:] + ["村(居)", "乡镇", "困难程度", "最近走访"]
@@ -35,8 +35,7 @@ def export_registry(session: Session, actor: Actor, f: rq.RegistryFilter, full_i
                     reason: str = "", today: dt.date | None = None) -> tuple[bytes, int]:
     """(xlsx bytes, row count). Writes an 'export' audit row in the caller's transaction."""
     today = today or dt.date.today()
-    if not actor.can_edit_registry and not actor.sees_personal_data:
-        raise ForbiddenError("您的角色不能导出人员台账。")
+    require(actor, "registry.export")
     reason = (reason or "").strip()
     if full_identity:
         if not actor.sees_personal_data:
@@ -47,12 +46,7 @@ def export_registry(session: Session, actor: Actor, f: rq.RegistryFilter, full_i
     if total > MAX_EXPORT_ROWS:
         raise ServiceError(f"筛选结果有{total}行，超过单次导出上限{MAX_EXPORT_ROWS}行，请缩小筛选范围。")
     df = rq.all_rows(session, actor, f, MAX_EXPORT_ROWS, today)
-    if not full_identity:
-        df["姓名"] = df["姓名"].map(mask_name)
-        df["身份证号码"] = df["身份证号码"].map(mask_id_number)
-        df["联系电话"] = df["联系电话"].map(lambda v: mask_phone(v) if v else v)
-        df["备注"] = df["备注"].map(lambda v: hide_text(v) if v else v)
-        df["帮扶措施"] = df["帮扶措施"].map(scrub_text)
+    df = visibility.apply(df, actor, visibility.LEDGER_EXPORT, personal=full_identity)
 
     from openpyxl import Workbook
 

@@ -13,13 +13,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import importing as imp
+from core.categories import ACTIVE
 from core.excel_safety import UploadLimits, check_upload, decode_csv
+from core import access
 from core.roles import Actor
 from db import audit
 from db.models import Assignment, CareMeasure, Helper, Person, PersonCategory, Region
 from areas.registry import reads as rq
+from db.conditions import assignment_current, category_current, current_helpers
 from db.scope import township_clause
-from db.errors import ForbiddenError, ServiceError
+from db.errors import ServiceError, require
 
 LEDGER_MEASURE = "台账帮扶措施"
 
@@ -104,10 +107,9 @@ def _village_refs(session: Session, actor: Actor) -> tuple[list[imp.VillageRef],
 
 
 def _current_helper(session: Session, pid: int, today: dt.date) -> tuple[int, str, str | None] | None:
+    ch = current_helpers(today, Assignment.person_id == pid)
     row = session.execute(
-        select(Helper.id, Helper.name, Helper.position).join(Assignment, Assignment.helper_id == Helper.id)
-        .where(Assignment.person_id == pid, rq.current_assignment_clause(today))
-        .order_by(Assignment.start_on.desc(), Assignment.id.desc())
+        select(Helper.id, Helper.name, Helper.position).join(ch, ch.c.helper_id == Helper.id)
     ).first()
     return tuple(row) if row else None
 
@@ -129,7 +131,7 @@ def _diff(session: Session, p: Person, r: imp.CleanRow, today: dt.date) -> list[
         if v is not None and getattr(p, k) != v:
             out.append(rq.FIELD_LABELS.get(k, k))
     active = set(session.scalars(select(PersonCategory.category).where(
-        PersonCategory.person_id == p.id, rq.active_category_clause(today))))
+        PersonCategory.person_id == p.id, category_current(today))))
     if any(c not in active for c, _ in r.categories):
         out.append("人员类别")
     if r.helper:
@@ -146,8 +148,7 @@ def _diff(session: Session, p: Person, r: imp.CleanRow, today: dt.date) -> list[
 def preview(session: Session, actor: Actor, filename: str, data: bytes, today: dt.date | None = None,
             limits: UploadLimits | None = None) -> Preview:
     """Validate everything; write nothing."""
-    if not actor.can_edit_registry:
-        raise ForbiddenError("您的角色不能导入台账。")
+    require(actor, "registry.import")
     today = today or dt.date.today()
     try:
         sheets = read_tables(filename, data, limits)
@@ -168,14 +169,14 @@ def preview(session: Session, actor: Actor, filename: str, data: bytes, today: d
         if p is None:
             plan.append(Planned(r, "add"))
             continue
-        visible = actor.role != "township" or p.township_id == actor.township_id
+        visible = access.may(actor, "registry.import", township_id=p.township_id)
         if not visible:
             errors.append(imp.Issue(r.sheet, r.row, "身份证号码", "该身份证号码已在其他乡镇登记，不能导入；如需迁入请联系县民政局"))
             continue
-        if p.status != "在册":
+        if p.status != ACTIVE:
             errors.append(imp.Issue(r.sheet, r.row, "身份证号码", "该人员已退出，如需重新纳入请在人员档案中操作"))
             continue
-        if p.township_id != r.township_id and actor.role == "township":
+        if p.township_id != r.township_id and access.township_bound(actor):
             errors.append(imp.Issue(r.sheet, r.row, "村(居)", "不能把人员改到其他乡镇"))
             continue
         changes = _diff(session, p, r, today)
@@ -216,7 +217,7 @@ def apply(session: Session, actor: Actor, filename: str, data: bytes, today: dt.
         if item.action == "add":
             p = Person(id_number=r.id_number, name=r.name, gender=r.gender, birth_date=r.birth_date, phone=r.phone,
                        township_id=r.township_id, village_id=r.village_id, difficulty=r.difficulty or "一般",
-                       status="在册", enrolled_on=r.enrolled_on or today, notes=r.notes, **r.extra)
+                       status=ACTIVE, enrolled_on=r.enrolled_on or today, notes=r.notes, **r.extra)
             session.add(p)
             session.flush()
         elif item.action == "update":
@@ -228,7 +229,7 @@ def apply(session: Session, actor: Actor, filename: str, data: bytes, today: dt.
         else:
             continue
         active = set(session.scalars(select(PersonCategory.category).where(
-            PersonCategory.person_id == p.id, rq.active_category_clause(today))))
+            PersonCategory.person_id == p.id, category_current(today))))
         for cat, sub in r.categories:
             if cat not in active:
                 session.add(PersonCategory(person_id=p.id, category=cat, subtype=sub,
@@ -238,7 +239,7 @@ def apply(session: Session, actor: Actor, filename: str, data: bytes, today: dt.
             cur = _current_helper(session, p.id, today)
             if cur is None or cur[0] != hid:
                 for a in session.scalars(select(Assignment).where(Assignment.person_id == p.id,
-                                                                   rq.current_assignment_clause(today))):
+                                                                   assignment_current(today))):
                     a.end_on = today
                 session.add(Assignment(helper_id=hid, person_id=p.id, start_on=today))
         if r.measures:

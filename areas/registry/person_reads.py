@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.masking import mask_id_number, mask_name
+from core import visibility
 from core.roles import Actor
 from db.models import Person, Region
+from db.conditions import active_person
 from db.scope import township_clause
 
 
@@ -45,12 +46,10 @@ def search_people(session: Session, actor: Actor, text: str, limit: int = 20, ac
         .limit(limit)
     )
     if active_only:
-        stmt = stmt.where(Person.status == "在册")
-    show = actor.sees_personal_data
-    return [
-        PersonHit(pid, f"{name if show else mask_name(name)} · {mask_id_number(idn)} · {village}")
-        for pid, name, idn, village in session.execute(stmt)
-    ]
+        stmt = stmt.where(active_person())
+    hits = visibility.apply([{"id": pid, "姓名": name, "身份证号": idn, "村(居)": village}
+                             for pid, name, idn, village in session.execute(stmt)], actor)
+    return [PersonHit(h["id"], f"{h['姓名']} · {h['身份证号']} · {h['村(居)']}") for h in hits]
 
 
 def get_person_in_scope(session: Session, actor: Actor, person_id: int) -> Person | None:

@@ -13,10 +13,10 @@ import pandas as pd
 from sqlalchemy import Date, and_, exists, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from core.categories import AGE_BANDS, CATEGORIES, CHILD_CATEGORIES, age_band_bounds, exit_proposal, label
-from core.idnumber import age_on
-from core.masking import hide_text, mask_id_number, mask_name, mask_phone, mask_field
-from core.roles import LEADER, Actor
+from core.categories import ACTIVE, AGE_BANDS, CATEGORIES, age_band_bounds, exit_proposal, label
+from core.idnumber import age_on, born_by
+from core import visibility
+from core.roles import Actor
 from db.models import (
     Assessment,
     Assignment,
@@ -31,10 +31,14 @@ from db.models import (
     Visit,
 )
 from areas.registry.person_reads import text_filter
+from areas.care.reads import last_visit_of_person
 from areas.workbench.reads import overdue_condition
-from db.scope import township_clause
+from db.conditions import (
+    active_person, aged_out_category, assignment_current, category_current, current_helpers, measure_current,
+)
+from db.locking import CHANGE_COLUMNS, change_row
+from db.scope import LIST, township_clause
 
-ACTIVE = "在册"
 PAGE_SIZE = 50
 # Ledger layout (seed 001 附件2) plus village and last visit.
 LEDGER_COLUMNS = ["序号", "姓名", "性别", "身份证号码", "人员类别", "帮扶责任人(职务)", "帮扶措施", "联系电话", "备注"]
@@ -80,28 +84,7 @@ class RegistryFilter:
 def row_scope(actor: Actor):
     """Rows of the registry this actor may list. The leader sees the county's list,
     masked (DESIGN.md §2: read-only, personal data masked); a unit sees none."""
-    return township_clause(Person.township_id, actor, aggregate=actor.role == LEADER)
-
-
-def _years_before(today: dt.date, years: int) -> dt.date:
-    try:
-        return today.replace(year=today.year - years)
-    except ValueError:  # 29 Feb in a non-leap target year
-        return today.replace(year=today.year - years, day=28)
-
-
-def active_category_clause(today: dt.date):
-    return and_(
-        PersonCategory.start_on <= today,
-        or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= today),
-    )
-
-
-def current_assignment_clause(today: dt.date):
-    return and_(
-        Assignment.start_on <= today,
-        or_(Assignment.end_on.is_(None), Assignment.end_on > today),
-    )
+    return township_clause(Person.township_id, actor, read=LIST)
 
 
 def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col) -> list:
@@ -119,21 +102,21 @@ def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col)
             exists().where(
                 PersonCategory.person_id == Person.id,
                 PersonCategory.category.in_(list(f.categories)),
-                active_category_clause(today),
+                category_current(today),
             )
         )
     if f.helper:
         has = (
             exists()
-            .where(Assignment.person_id == Person.id, current_assignment_clause(today))
+            .where(Assignment.person_id == Person.id, assignment_current(today))
         )
         conds.append(has if f.helper == "assigned" else ~has)
     if f.age_band:
         lo, hi = age_band_bounds(f.age_band)
         if lo is not None:
-            conds.append(Person.birth_date <= _years_before(today, lo))  # age >= lo
+            conds.append(Person.birth_date <= born_by(today, lo))  # age >= lo
         if hi is not None:
-            conds.append(Person.birth_date > _years_before(today, hi + 1))  # age <= hi
+            conds.append(Person.birth_date > born_by(today, hi + 1))  # age <= hi
     if f.text and f.text.strip():
         conds.append(text_filter(f.text))
     if f.overdue:
@@ -141,17 +124,6 @@ def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col)
         od = overdue_condition(last_visit_col, today, *conds)
         conds.append(od if f.overdue == "overdue" else ~od)
     return conds
-
-
-def last_visit_of_person():
-    """Correlated: the person's latest visit, read through ix_visits_person_date for each row
-    (cheaper than grouping every visit of the county when only a page or a filter needs it)."""
-    return (
-        select(func.max(Visit.visited_on))
-        .where(Visit.person_id == Person.id, Visit.deleted_at.is_(None))
-        .correlate(Person)
-        .scalar_subquery()
-    )
 
 
 def _base(actor: Actor, f: RegistryFilter, today: dt.date):
@@ -233,43 +205,26 @@ def _details(session: Session, ids: list[int], today: dt.date) -> tuple[dict, di
     for chunk in _chunks(ids):
         for pid, cat, sub in session.execute(
             select(PersonCategory.person_id, PersonCategory.category, PersonCategory.subtype)
-            .where(PersonCategory.person_id.in_(chunk), active_category_clause(today))
+            .where(PersonCategory.person_id.in_(chunk), category_current(today))
             .order_by(PersonCategory.person_id, PersonCategory.id)
         ):
             cats.setdefault(pid, []).append(label(cat) + (f"（{sub}）" if sub else ""))
+        ch = current_helpers(today, Assignment.person_id.in_(chunk))
         for pid, hid, name, pos in session.execute(
-            select(Assignment.person_id, Helper.id, Helper.name, Helper.position)
-            .join(Helper, Helper.id == Assignment.helper_id)
-            .where(Assignment.person_id.in_(chunk), current_assignment_clause(today))
-            .order_by(Assignment.person_id, Assignment.start_on, Assignment.id)
+            select(ch.c.person_id, Helper.id, Helper.name, Helper.position).join(Helper, Helper.id == ch.c.helper_id)
         ):
             helpers[pid] = (hid, helper_label(name, pos))
         for pid, typ, text in session.execute(
             select(CareMeasure.person_id, CareMeasure.type, CareMeasure.text)
-            .where(
-                CareMeasure.person_id.in_(chunk),
-                CareMeasure.deleted_at.is_(None),
-                CareMeasure.start_on <= today,
-                or_(CareMeasure.end_on.is_(None), CareMeasure.end_on >= today),
-            )
+            .where(CareMeasure.person_id.in_(chunk), measure_current(today))
             .order_by(CareMeasure.person_id, CareMeasure.id)
         ):
             measures.setdefault(pid, []).append(text or typ if typ == "台账帮扶措施" else typ + (f"：{text}" if text else ""))
     return cats, helpers, measures
 
 
-def _shown(text: str, show: bool) -> str:
-    return text if show or not text else hide_text(text)
-
-
 def helper_label(name: str, position: str | None) -> str:
     return f"{name}（{position}）" if position else name
-
-
-def _masked_helper_label(label: str) -> str:
-    """投屏: '邬春清（乡镇干部）' → '邬*清（乡镇干部）'."""
-    name, sep, rest = label.partition("（")
-    return mask_name(name) + sep + rest
 
 
 @dataclass
@@ -283,8 +238,8 @@ class RegistryPage:
 DISPLAY_COLUMNS = LEDGER_COLUMNS[:8] + ["困难程度"] + LEDGER_COLUMNS[8:] + ["村(居)", "乡镇", "最近走访", "状态"]
 
 
-def _frame(session: Session, rows, today: dt.date, offset: int, show: bool,
-           mask_helper: bool = False) -> pd.DataFrame:
+def _frame(session: Session, rows, today: dt.date, offset: int) -> pd.DataFrame:
+    """The ledger rows unmasked: callers pass them through core.visibility."""
     ids = [r["id"] for r in rows]
     cats, helpers, measures = _details(session, ids, today) if ids else ({}, {}, {})
     recs = []
@@ -294,15 +249,15 @@ def _frame(session: Session, rows, today: dt.date, offset: int, show: bool,
         recs.append(
             {
                 "序号": offset + i + 1,
-                "姓名": r["name"] if show else mask_name(r["name"]),
+                "姓名": r["name"],
                 "性别": r["gender"],
-                "身份证号码": r["id_number"] if show else mask_id_number(r["id_number"]),
+                "身份证号码": r["id_number"],
                 "人员类别": "、".join(cats.get(pid, [])),
-                "帮扶责任人(职务)": (_masked_helper_label(helper[1]) if mask_helper else helper[1]) if helper else "",
-                "帮扶措施": _shown("；".join(measures.get(pid, [])), show),
-                "联系电话": (r["phone"] or "") if show else (mask_phone(r["phone"]) or ""),
+                "帮扶责任人(职务)": helper[1] if helper else "",
+                "帮扶措施": "；".join(measures.get(pid, [])),
+                "联系电话": r["phone"] or "",
                 "困难程度": r["difficulty"],
-                "备注": _shown(r["notes"] or "", show),
+                "备注": r["notes"] or "",
                 "村(居)": r["village"],
                 "乡镇": r["township"],
                 "最近走访": r["last_visit"],
@@ -332,28 +287,21 @@ def page(
     page_no = min(max(1, page_no), pages)
     offset = (page_no - 1) * page_size
     rows = _ids_page(session, actor, f, today, offset, page_size)
-    return RegistryPage(total, page_no, pages, _frame(session, rows, today, offset, actor.sees_personal_data,
-                                                    mask_helper=actor.presentation))
+    return RegistryPage(total, page_no, pages, visibility.apply(_frame(session, rows, today, offset), actor))
 
 
 def all_rows(session: Session, actor: Actor, f: RegistryFilter, limit: int, today: dt.date | None = None) -> pd.DataFrame:
     """Every filtered row up to `limit` (for the export), unmasked: the caller masks."""
     today = today or dt.date.today()
     rows = _ids_page(session, actor, f, today, 0, limit)
-    return _frame(session, rows, today, 0, show=True)
+    return _frame(session, rows, today, 0)
 
 
 # ---------------------------------------------------------------- option lists
-def townships(session: Session, actor: Actor) -> list[tuple[int, str]]:
-    stmt = select(Region.id, Region.name).where(Region.level == "township")
-    stmt = stmt.where(township_clause(Region.id, actor, aggregate=actor.role == LEADER))
-    return [tuple(r) for r in session.execute(stmt.order_by(Region.sort_order, Region.name))]
-
-
 def villages(session: Session, actor: Actor, township_id: int | None = None) -> list[tuple[int, str, int]]:
     """(id, name, township_id) of villages in scope."""
     stmt = select(Region.id, Region.name, Region.parent_id).where(Region.level == "village")
-    stmt = stmt.where(township_clause(Region.parent_id, actor, aggregate=actor.role == LEADER))
+    stmt = stmt.where(township_clause(Region.parent_id, actor, read=LIST))
     if township_id:
         stmt = stmt.where(Region.parent_id == township_id)
     return [tuple(r) for r in session.execute(stmt.order_by(Region.parent_id, Region.sort_order, Region.name))]
@@ -422,21 +370,19 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
     p = session.scalar(select(Person).where(Person.id == person_id, township_clause(Person.township_id, actor)))
     if p is None:
         return None
-    show = actor.sees_personal_data
     rec = {k: getattr(p, k) for k in PERSON_FIELDS}
-    if not show:
-        rec = {k: mask_field(k, v) for k, v in rec.items()}
     village = session.get(Region, p.village_id)
     township = session.get(Region, p.township_id)
     cats = _df(
         session,
         select(PersonCategory.id, PersonCategory.category, PersonCategory.subtype, PersonCategory.start_on,
-               PersonCategory.end_on, PersonCategory.version)
+               PersonCategory.end_on, PersonCategory.version, category_current(today))
         .where(PersonCategory.person_id == p.id).order_by(PersonCategory.start_on, PersonCategory.id),
-        ["id", "category", "子类", "开始日期", "结束日期", "version"],
+        ["id", "category", "子类", "开始日期", "结束日期", "version", "当前有效"],
     )
     cats.insert(2, "人员类别", [label(c) for c in cats["category"]])
-    cats["当前有效"] = [(s <= today and (e is None or e >= today)) for s, e in zip(cats["开始日期"], cats["结束日期"])]
+    cats["当前有效"] = cats["当前有效"].astype(bool)  # SQLite answers 0/1
+    cats = cats[["id", "category", "人员类别", "子类", "开始日期", "结束日期", "version", "当前有效"]]
     guardians = _df(
         session,
         select(Guardian.id, Guardian.name, Guardian.relation, Guardian.phone, Guardian.id_number, Guardian.capacity,
@@ -444,11 +390,6 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
         .where(Guardian.person_id == p.id, Guardian.deleted_at.is_(None)).order_by(Guardian.id),
         ["id", "姓名", "关系", "联系电话", "身份证号码", "监护能力", "委托监护", "协议签订日期", "见证人"],
     )
-    if not show and not guardians.empty:
-        guardians["姓名"] = guardians["姓名"].map(mask_name)
-        guardians["联系电话"] = guardians["联系电话"].map(mask_phone)
-        guardians["身份证号码"] = guardians["身份证号码"].map(mask_id_number)
-        guardians["见证人"] = guardians["见证人"].map(mask_name, na_action="ignore")
     assignments = _df(
         session,
         select(Assignment.id, Helper.id, Helper.name, Helper.position, Helper.unit, Helper.phone, Assignment.start_on,
@@ -457,13 +398,8 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
         .where(Assignment.person_id == p.id).order_by(Assignment.start_on.desc(), Assignment.id.desc()),
         ["id", "helper_id", "帮扶责任人", "职务", "单位", "联系电话", "开始日期", "结束日期"],
     )
-    if not show and not assignments.empty:
-        assignments["联系电话"] = assignments["联系电话"].map(mask_phone, na_action="ignore")
-    if actor.presentation and not assignments.empty:  # 投屏: no one's name in full
-        assignments["帮扶责任人"] = assignments["帮扶责任人"].map(mask_name, na_action="ignore")
-    current = assignments[
-        [(s <= today and (e is None or e > today)) for s, e in zip(assignments["开始日期"], assignments["结束日期"])]
-    ] if not assignments.empty else assignments
+    ch = current_helpers(today, Assignment.person_id == p.id)
+    current_helper_id = session.scalar(select(ch.c.helper_id))
     measures = _df(
         session,
         select(CareMeasure.id, CareMeasure.type, CareMeasure.text, CareMeasure.start_on, CareMeasure.end_on)
@@ -498,32 +434,30 @@ def person_file(session: Session, actor: Actor, person_id: int, today: dt.date |
         .order_by(IncidentCard.discovered_on.desc(), IncidentCard.id.desc()),
         ["编号", "发现日期", "来源", "类型", "状态", "办结期限", "处置结果"],
     )
-    if not show:
-        for frame, cols in ((visits, ["发现情况", "存在问题", "后续跟进"]), (assessments, ["存在问题", "措施"]),
-                            (incidents, ["处置结果"]), (measures, ["内容"])):
-            for c in cols:
-                if not frame.empty:
-                    frame[c] = frame[c].map(hide_text)
     proposals = []
     if p.status == ACTIVE:
         for c, active in zip(cats["category"], cats["当前有效"]):
             reason = exit_proposal(c, p.birth_date, today) if active else None
             if reason:
                 proposals.append((c, reason))
+
+    def shown(result):
+        return visibility.apply(result, actor)
+
     return PersonFile(
-        person=rec,
+        person=shown(rec),
         village=village.name if village else "",
         township=township.name if township else "",
         age=age_on(p.birth_date, today),
         categories=cats,
-        guardians=guardians,
-        assignments=assignments,
-        measures=measures,
-        visits=visits,
-        assessments=assessments,
-        incidents=incidents,
-        timeline=timeline(session, actor, p.id),
-        current_helper_id=int(current["helper_id"].iloc[0]) if not current.empty else None,
+        guardians=shown(guardians),
+        assignments=shown(assignments),
+        measures=shown(measures),
+        visits=shown(visits),
+        assessments=shown(assessments),
+        incidents=shown(incidents),
+        timeline=timeline(session, actor, p.id),  # audit values are stored masked
+        current_helper_id=current_helper_id,
         proposals=proposals,
     )
 
@@ -535,14 +469,6 @@ def _child_ids(session: Session, person_id: int) -> dict[str, list[str]]:
                           ("incident_card", IncidentCard)):
         out[entity] = [str(i) for i in session.scalars(select(model.id).where(model.person_id == person_id))]
     return out
-
-
-def _fmt(v) -> str:
-    if v is None or v == "":
-        return "（空）"
-    if isinstance(v, bool):
-        return "是" if v else "否"
-    return str(v)
 
 
 def change_rows(session: Session, person_id: int, since: dt.datetime | None = None, limit: int = 500,
@@ -558,18 +484,17 @@ def change_rows(session: Session, person_id: int, since: dt.datetime | None = No
     stmt = stmt.order_by(AuditLog.ts.desc(), AuditLog.id.desc()).limit(limit)
     recs = []
     for ts, user, action, entity, changes in session.execute(stmt):
-        parts = []
+        shown = {}
         for k, (old, new) in (changes or {}).items():
             if k in ("person_id", "id"):
                 continue
             if k == "category":
                 old, new = (label(old) if old else old), (label(new) if new else new)
-            parts.append(f"{FIELD_LABELS.get(k, k)}：{_fmt(old)} → {_fmt(new)}")
-        recs.append({
-            "时间": ts, "用户": user, "操作": ACTION_LABELS.get(action, action),
-            "对象": ENTITY_LABELS.get(entity, entity), "变更内容": "；".join(parts),
-        })
-    return pd.DataFrame(recs, columns=["时间", "用户", "操作", "对象", "变更内容"])
+            shown[k] = (old, new)
+        # the shape of ConflictError.changes (db/locking.py): a conflict on a file lists these rows
+        recs.append(change_row(ts, user, ACTION_LABELS.get(action, action), ENTITY_LABELS.get(entity, entity),
+                               shown, FIELD_LABELS))
+    return pd.DataFrame(recs, columns=list(CHANGE_COLUMNS))
 
 
 def timeline(session: Session, actor: Actor, person_id: int) -> pd.DataFrame:
@@ -579,16 +504,11 @@ def timeline(session: Session, actor: Actor, person_id: int) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- 待处理: age-rule exit proposals
 def _proposal_conditions(actor: Actor, today: dt.date):
-    sixteen = _years_before(today, 16)
-    eighteen = _years_before(today, 18)
     return [
-        Person.status == ACTIVE,
+        active_person(),
         township_clause(Person.township_id, actor),
-        active_category_clause(today),
-        or_(
-            and_(PersonCategory.category == "left_behind_child", Person.birth_date <= sixteen),
-            and_(PersonCategory.category.in_(sorted(CHILD_CATEGORIES)), Person.birth_date <= eighteen),
-        ),
+        category_current(today),
+        aged_out_category(today),
     ]
 
 
@@ -609,18 +529,17 @@ def exit_proposals(session: Session, actor: Actor, today: dt.date | None = None,
         .order_by(Person.birth_date, Person.id, PersonCategory.id)
         .limit(limit)
     )
-    show = actor.sees_personal_data
     recs = []
     for cid, cat, pid, name, idn, birth, vname in session.execute(stmt):
         recs.append({
             "category_id": cid, "person_id": pid,
-            "姓名": name if show else mask_name(name),
-            "身份证号码": idn if show else mask_id_number(idn),
+            "姓名": name,
+            "身份证号码": idn,
             "村(居)": vname, "人员类别": label(cat), "出生日期": birth, "年龄": age_on(birth, today),
             "建议": exit_proposal(cat, birth, today) or "",
         })
     cols = ["category_id", "person_id", "姓名", "身份证号码", "村(居)", "人员类别", "出生日期", "年龄", "建议"]
-    return total, pd.DataFrame(recs, columns=cols)
+    return total, visibility.apply(pd.DataFrame(recs, columns=cols), actor)
 
 
 def category_options() -> dict[str, str]:

@@ -9,20 +9,21 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import idnumber
-from core.categories import CATEGORIES, DIFFICULTIES, SERVICE_TYPES, SUBTYPES, exit_proposal, label
+from core.categories import ACTIVE, CATEGORIES, DIFFICULTIES, EXITED, SERVICE_TYPES, SUBTYPES, exit_proposal, label
 from core.masking import scrub_text
+from core import access
 from core.roles import Actor
 from core.validation import date_error, phone_error, text_error
 from db import audit
 from db.models import Assignment, CareMeasure, Guardian, Helper, Person, PersonCategory, Region, utcnow
 from areas.registry import reads as rq
+from db.conditions import assignment_current, category_current
 from db.scope import township_clause
-from db.errors import ConflictError, ForbiddenError, ServiceError
+from db import locking
+from db.errors import ForbiddenError, ServiceError, require
 
-ACTIVE, EXITED = "在册", "已退出"
 QUICK_FIELDS = ("phone", "difficulty", "helper_id", "notes")
 TEXT_FIELDS = {
     "family_situation": ("家庭状况", 2000), "living_situation": ("生活情况", 2000),
@@ -51,40 +52,23 @@ class DuplicatePerson(ServiceError):
 
 
 # ---------------------------------------------------------------- helpers
-def _require_editor(actor: Actor) -> None:
-    if not actor.can_edit_registry:
-        raise ForbiddenError("您的角色只能查看，不能修改台账。")
-
-
 def _person(session: Session, actor: Actor, person_id: int) -> Person:
-    _require_editor(actor)
+    require(actor, "registry.edit")
     p = session.scalar(select(Person).where(Person.id == int(person_id), township_clause(Person.township_id, actor)))
     if p is None:
         raise ForbiddenError("无权修改或该人员不存在。")
     return p
 
 
-def _conflict(session: Session, person: Person, loaded_at: dt.datetime | None) -> ConflictError:
-    changes = rq.change_rows(session, person.id, since=loaded_at, limit=20)
-    recs = changes.to_dict("records")
-    who = "、".join(sorted({r["用户"] for r in recs if r["用户"]})) or "其他用户"
-    return ConflictError(
-        f"“{person.name}”的记录已被{who}在您打开之后修改，您的修改未保存。请刷新后重新修改。", recs
-    )
+def _what(person: Person) -> str:
+    return f"“{person.name}”的记录"
 
 
 def _check_version(session: Session, person: Person, expected: int | None, loaded_at: dt.datetime | None) -> None:
-    if expected is not None and int(expected) != person.version:
-        raise _conflict(session, person, loaded_at)
-
-
-def _flush(session: Session, person: Person | None = None, loaded_at: dt.datetime | None = None) -> None:
-    try:
-        session.flush()
-    except StaleDataError:
-        if person is not None:
-            raise ConflictError("记录已被他人同时修改，您的修改未保存。请刷新后重新修改。") from None
-        raise
+    """db/locking.check_version, with the changes to the whole file (categories, guardians …)
+    made since the user opened it."""
+    locking.check_version(session, person, expected, _what(person), changes=lambda: rq.change_rows(
+        session, person.id, since=loaded_at, limit=20).to_dict("records"))
 
 
 def _clean_text(v) -> str | None:
@@ -140,7 +124,7 @@ def _validate_fields(session: Session, actor: Actor, person: Person | None, fiel
         elif key == "village_id":
             village = session.get(Region, int(value)) if value else None
             if village is None or village.level != "village" or (
-                actor.township_id is not None and actor.role == "township" and village.parent_id != actor.township_id
+                not access.may(actor, "registry.edit", township_id=village.parent_id)
             ):
                 errors.append("村(居)不在您的管辖范围内")
             else:
@@ -168,7 +152,7 @@ def _validate_fields(session: Session, actor: Actor, person: Person | None, fiel
 def _set_helper(session: Session, person: Person, helper_id: int | None, today: dt.date) -> bool:
     """End the current assignment and start a new one; True when something changed."""
     current = session.scalars(
-        select(Assignment).where(Assignment.person_id == person.id, rq.current_assignment_clause(today))
+        select(Assignment).where(Assignment.person_id == person.id, assignment_current(today))
     ).all()
     if helper_id is not None and any(a.helper_id == helper_id for a in current) and len(current) == 1:
         return False
@@ -197,7 +181,7 @@ class RowEdit:
 def save_quick_edits(session: Session, actor: Actor, edits: list[RowEdit], loaded_at: dt.datetime | None = None,
                      today: dt.date | None = None) -> int:
     """All rows or none. Returns how many people changed."""
-    _require_editor(actor)
+    require(actor, "registry.edit")
     today = today or dt.date.today()
     errors: list[str] = []
     planned = []
@@ -223,7 +207,7 @@ def save_quick_edits(session: Session, actor: Actor, edits: list[RowEdit], loade
                 setattr(p, k, v)
                 touched = True
         changed += touched
-        _flush(session, p, loaded_at)
+        locking.flush(session, _what(p))
     return changed
 
 
@@ -242,7 +226,7 @@ def update_person(session: Session, actor: Actor, person_id: int, version: int, 
         if getattr(p, k) != v:
             setattr(p, k, v)
             touched = True
-    _flush(session, p, loaded_at)
+    locking.flush(session, _what(p))
     return touched
 
 
@@ -279,7 +263,7 @@ def enroll(session: Session, actor: Actor, id_number, name: str, village_id: int
            enrolled_on: dt.date | None = None, phone: str | None = None, difficulty: str = "一般",
            address: str | None = None, notes: str | None = None, today: dt.date | None = None) -> int:
     """纳入: returns the new person's id."""
-    _require_editor(actor)
+    require(actor, "registry.edit")
     today = today or dt.date.today()
     errors: list[str] = []
     info = None
@@ -309,8 +293,7 @@ def enroll(session: Session, actor: Actor, id_number, name: str, village_id: int
     if errors:
         raise ValidationFailed(errors)
     assert info is not None
-    if actor.role == "township" and values["township_id"] != actor.township_id:
-        raise ForbiddenError("只能纳入本乡镇的人员。")
+    require(actor, "registry.enroll", township_id=values["township_id"])
     p = Person(id_number=info.id_number, gender=info.gender, birth_date=info.birth_date, status=ACTIVE, **values)
     session.add(p)
     session.flush()
@@ -344,7 +327,7 @@ def exit_person(session: Session, actor: Actor, person_id: int, version: int, re
         c.end_on = max(d, c.start_on)
     for a in session.scalars(select(Assignment).where(Assignment.person_id == p.id, Assignment.end_on.is_(None))):
         a.end_on = max(d, a.start_on)
-    _flush(session, p, loaded_at)
+    locking.flush(session, _what(p))
 
 
 def reenroll(session: Session, actor: Actor, person_id: int, version: int, categories: list[tuple[str, str | None]],
@@ -362,13 +345,13 @@ def reenroll(session: Session, actor: Actor, person_id: int, version: int, categ
         if cat not in CATEGORIES:
             raise ValidationFailed([f"未知人员类别：{cat}"])
         session.add(PersonCategory(person_id=p.id, category=cat, subtype=sub or None, start_on=on))
-    _flush(session, p)
+    locking.flush(session, _what(p))
 
 
 def confirm_exit_proposals(session: Session, actor: Actor, category_ids: list[int], today: dt.date | None = None) -> dict:
     """End each proposed child category; a person with no category left exits with the proposal's reason.
     Proposals are checked again: a row that no longer qualifies is skipped."""
-    _require_editor(actor)
+    require(actor, "registry.edit")
     today = today or dt.date.today()
     ended, exited, skipped = 0, 0, 0
     for cid in category_ids:
@@ -377,8 +360,8 @@ def confirm_exit_proposals(session: Session, actor: Actor, category_ids: list[in
         if c is None or p is None:
             raise ForbiddenError("无权处理或记录不存在。")
         reason = exit_proposal(c.category, p.birth_date, today)
-        active = c.start_on <= today and (c.end_on is None or c.end_on >= today)
-        if p.status != ACTIVE or not active or reason is None:
+        active = session.scalar(select(PersonCategory.id).where(PersonCategory.id == c.id, category_current(today)))
+        if p.status != ACTIVE or active is None or reason is None:
             skipped += 1
             continue
         # end_on is the last day the category held (inclusive): it stops counting from today
@@ -387,14 +370,14 @@ def confirm_exit_proposals(session: Session, actor: Actor, category_ids: list[in
         session.flush()
         remaining = session.scalar(
             select(func.count()).select_from(PersonCategory).where(
-                PersonCategory.person_id == p.id, rq.active_category_clause(today))
+                PersonCategory.person_id == p.id, category_current(today))
         ) or 0
         if remaining == 0:
             p.status, p.exited_on, p.exit_reason = EXITED, today, reason
             for a in session.scalars(select(Assignment).where(Assignment.person_id == p.id, Assignment.end_on.is_(None))):
                 a.end_on = max(today, a.start_on)
             exited += 1
-        _flush(session, p)
+        locking.flush(session, _what(p))
     return {"ended": ended, "exited": exited, "skipped": skipped}
 
 
@@ -429,8 +412,7 @@ def end_category(session: Session, actor: Actor, category_id: int, end_on: dt.da
     if c is None:
         raise ForbiddenError("无权修改或记录不存在。")
     _person(session, actor, c.person_id)
-    if version is not None and c.version != int(version):
-        raise ConflictError("该类别已被他人修改，请刷新后重试。")
+    locking.check_version(session, c, version, "该类别")
     errors = []
     d = _as_date(end_on, "结束日期", errors, required=True)
     if d is not None and d < c.start_on:
@@ -438,7 +420,7 @@ def end_category(session: Session, actor: Actor, category_id: int, end_on: dt.da
     if errors:
         raise ValidationFailed(errors)
     c.end_on = d
-    _flush(session)
+    locking.flush(session, "该类别")
 
 
 def add_guardian(session: Session, actor: Actor, person_id: int, name: str, relation: str, phone: str | None = None,
@@ -479,9 +461,7 @@ def add_guardian(session: Session, actor: Actor, person_id: int, name: str, rela
 
 def create_helper(session: Session, actor: Actor, township_id: int, name: str, position: str | None = None,
                   unit: str | None = None, phone: str | None = None) -> int:
-    _require_editor(actor)
-    if actor.role == "township" and township_id != actor.township_id:
-        raise ForbiddenError("只能为本乡镇登记帮扶责任人。")
+    require(actor, "helper.create", township_id=township_id)
     errors = []
     name = _clean_text(name)
     if not name:
@@ -505,7 +485,7 @@ def assign_helper(session: Session, actor: Actor, person_id: int, version: int, 
     _check_version(session, p, version, loaded_at)
     values = _validate_fields(session, actor, p, {"helper_id": helper_id}, today)
     changed = _set_helper(session, p, values["helper_id"], today)
-    _flush(session, p, loaded_at)
+    locking.flush(session, _what(p))
     return changed
 
 

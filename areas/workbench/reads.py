@@ -4,24 +4,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.categories import CATEGORIES
-from core.roles import UNIT, Actor
-from db.models import IncidentCard, Person, PersonCategory, Region, Visit
+from core import access
+from core.roles import Actor
+from db.models import IncidentCard, Person, PersonCategory, Region
 from areas.care import reads as care
+from db.conditions import active_person, category_current
 from db.scope import township_clause
-
-ACTIVE = "在册"
-
-
-def _active_category(today: dt.date):
-    return and_(
-        PersonCategory.start_on <= today,
-        or_(PersonCategory.end_on.is_(None), PersonCategory.end_on >= today),
-    )
-
 
 def people_by_category_township(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
     township = aliased(Region)
@@ -29,7 +21,7 @@ def people_by_category_township(session: Session, actor: Actor, today: dt.date) 
         select(township.name.label("乡镇"), PersonCategory.category, func.count(func.distinct(Person.id)).label("人数"))
         .join(PersonCategory, PersonCategory.person_id == Person.id)
         .join(township, township.id == Person.township_id)
-        .where(Person.status == ACTIVE, _active_category(today), township_clause(Person.township_id, actor, aggregate=True))
+        .where(active_person(), category_current(today), township_clause(Person.township_id, actor, aggregate=True))
         .group_by(township.name, township.sort_order, PersonCategory.category)
         .order_by(township.sort_order)
     )
@@ -38,15 +30,6 @@ def people_by_category_township(session: Session, actor: Actor, today: dt.date) 
         return df
     df["人员类别"] = df["category"].map(CATEGORIES).fillna(df["category"])
     return df.pivot_table(index="乡镇", columns="人员类别", values="人数", aggfunc="sum", fill_value=0, sort=False)
-
-
-def last_visit_subquery():
-    return (
-        select(Visit.person_id, func.max(Visit.visited_on).label("last_visit"))
-        .where(Visit.deleted_at.is_(None))
-        .group_by(Visit.person_id)
-        .subquery()
-    )
 
 
 def overdue_condition(last_visit_col, today: dt.date, *where):
@@ -82,7 +65,7 @@ def overdue_by_township(session: Session, actor: Actor, today: dt.date) -> pd.Da
 
 def incident_summary(session: Session, actor: Actor, today: dt.date) -> dict[str, int]:
     scope = township_clause(IncidentCard.township_id, actor, aggregate=True)
-    if actor.role == UNIT:
+    if access.unit_bound(actor):
         scope = IncidentCard.referred_unit_id == actor.unit_id
     open_ = and_(IncidentCard.status != "closed", IncidentCard.deleted_at.is_(None), scope)
     overdue = and_(open_, IncidentCard.deadline < today, IncidentCard.status.in_(("referred",)))

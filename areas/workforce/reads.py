@@ -12,7 +12,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core import indicators as ci
-from core.masking import mask_name, mask_phone
+from core import visibility
 from core.roles import Actor
 from db.models import Facility, Region, Worker
 from areas.indicators.reads import vacancy_since
@@ -51,11 +51,7 @@ def workers(session: Session, actor: Actor, kind: str | None = None, township_id
         stmt = stmt.where(active)
     df = pd.DataFrame(session.execute(stmt).all(), columns=WORKER_COLUMNS)
     df["在任"] = df["在任"].astype(bool)
-    if not actor.sees_personal_data:
-        df["联系电话"] = df["联系电话"].map(mask_phone, na_action="ignore")
-    if actor.presentation:  # 投屏: on a shared screen no one's name, staff included
-        df["姓名"] = df["姓名"].map(mask_name, na_action="ignore")
-    return df
+    return visibility.apply(df, actor, visibility.STAFF_ROWS)
 
 
 def facilities(session: Session, actor: Actor, kind: str | None = None, township_id: int | None = None,

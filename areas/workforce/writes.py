@@ -5,19 +5,14 @@ import datetime as dt
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from core import indicators as ci
-from core.roles import OFFICE, TOWNSHIP, Actor
+from core.roles import Actor
 from core.validation import phone_error
 from db.models import Facility, Region, Worker
 from areas.records import writes as records
-from db.errors import ConflictError, ForbiddenError, ServiceError
-
-
-def _require_editor(actor: Actor) -> None:
-    if actor.presentation or actor.role not in (OFFICE, TOWNSHIP):
-        raise ForbiddenError("您的角色不能维护队伍与阵地。")
+from db import locking
+from db.errors import ServiceError, require
 
 
 def _township_of(region: Region) -> int | None:
@@ -28,14 +23,8 @@ def _region_in_scope(session: Session, actor: Actor, region_id: int) -> Region:
     region = session.get(Region, region_id)
     if region is None or region.level not in ("township", "village"):
         raise ServiceError("请选择有效的乡镇或村（社区）。")
-    if actor.role == TOWNSHIP and _township_of(region) != actor.township_id:
-        raise ForbiddenError("只能维护本乡镇的队伍与阵地。")
+    require(actor, "workforce.edit", township_id=_township_of(region))
     return region
-
-
-def _check_version(obj, expected_version: int | None, what: str) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise ConflictError(f"该{what}已被他人修改（{obj.updated_by or '他人'}），请刷新后重试。")
 
 
 def _incumbent(session: Session, kind: str, region_id: int, start: dt.date, exclude_id: int | None = None):
@@ -49,7 +38,7 @@ def _incumbent(session: Session, kind: str, region_id: int, start: dt.date, excl
 
 def add_worker(session: Session, actor: Actor, *, kind: str, name: str, region_id: int, phone: str | None,
                appointed_on: dt.date, trained_on: dt.date | None = None, today: dt.date | None = None) -> Worker:
-    _require_editor(actor)
+    require(actor, "workforce.edit")
     today = today or dt.date.today()
     region = _region_in_scope(session, actor, region_id)
     errors = ci.worker_errors(kind, name, region.level, appointed_on, None, today)
@@ -80,10 +69,10 @@ def update_worker(session: Session, actor: Actor, worker_id: int, expected_versi
                   name: str, phone: str | None, appointed_on: dt.date, left_on: dt.date | None,
                   trained_on: dt.date | None, today: dt.date | None = None) -> Worker:
     """Edit a worker; a left_on date ends the post (the vacancy starts that day)."""
-    _require_editor(actor)
+    require(actor, "workforce.edit")
     today = today or dt.date.today()
     w = _get_worker(session, actor, worker_id)
-    _check_version(w, expected_version, "人员")
+    locking.check_version(session, w, expected_version, "该人员")
     region = session.get(Region, w.region_id)
     errors = ci.worker_errors(w.kind, name, region.level, appointed_on, left_on, today)
     if err := phone_error(phone):
@@ -96,23 +85,20 @@ def update_worker(session: Session, actor: Actor, worker_id: int, expected_versi
             raise ServiceError(f"{region.name}已有在任{w.kind}「{cur.name}」。")
     w.name, w.phone = name.strip(), (phone or "").strip() or None
     w.appointed_on, w.left_on, w.trained_on = appointed_on, left_on, trained_on
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ConflictError("该人员已被他人修改，请刷新后重试。") from None
+    locking.flush(session, "该人员")
     return w
 
 
 def delete_worker(session: Session, actor: Actor, worker_id: int, expected_version: int | None, reason: str) -> None:
     """Soft delete for a record entered by mistake (someone who left gets a 离任日期 instead)."""
-    _require_editor(actor)
+    require(actor, "workforce.edit")
     _get_worker(session, actor, worker_id)
     records.soft_delete(session, actor, "worker", worker_id, reason, expected_version)
 
 
 def add_facility(session: Session, actor: Actor, *, kind: str, name: str, region_id: int, status: str = "运行",
                  standard: bool = True, opened_on: dt.date | None = None, today: dt.date | None = None) -> Facility:
-    _require_editor(actor)
+    require(actor, "workforce.edit")
     today = today or dt.date.today()
     _region_in_scope(session, actor, region_id)
     errors = ci.facility_errors(kind, name, status, opened_on, today)
@@ -128,27 +114,24 @@ def add_facility(session: Session, actor: Actor, *, kind: str, name: str, region
 def update_facility(session: Session, actor: Actor, facility_id: int, expected_version: int | None, *,
                     name: str, status: str, standard: bool, opened_on: dt.date | None,
                     today: dt.date | None = None) -> Facility:
-    _require_editor(actor)
+    require(actor, "workforce.edit")
     today = today or dt.date.today()
     f = session.get(Facility, facility_id)
     if f is None or f.deleted_at is not None:
         raise ServiceError("找不到该阵地，可能已被删除。")
     _region_in_scope(session, actor, f.region_id)
-    _check_version(f, expected_version, "阵地")
+    locking.check_version(session, f, expected_version, "该阵地")
     errors = ci.facility_errors(f.kind, name, status, opened_on, today)
     if errors:
         raise ServiceError("；".join(errors))
     f.name, f.status, f.standard, f.opened_on = name.strip(), status, bool(standard), opened_on
-    try:
-        session.flush()
-    except StaleDataError:
-        raise ConflictError("该阵地已被他人修改，请刷新后重试。") from None
+    locking.flush(session, "该阵地")
     return f
 
 
 def delete_facility(session: Session, actor: Actor, facility_id: int, expected_version: int | None,
                     reason: str) -> None:
-    _require_editor(actor)
+    require(actor, "workforce.edit")
     f = session.get(Facility, facility_id)
     if f is None or f.deleted_at is not None:
         raise ServiceError("找不到该阵地，可能已被删除。")

@@ -5,12 +5,13 @@ import datetime as dt
 import pytest
 
 from core.roles import Actor
-from core.visits import DEFAULT_RULES, Rule, next_due
+from core.visits import DEFAULT_RULES, Rule
 from db.engine import session_scope
 from db.models import VisitRule
 from areas.care import reads as q
 from areas.workbench import reads as wb
 from tests.care import data
+from tests.care.visit_oracle import next_due
 
 D = dt.date
 OFFICE = Actor("office1", "office")

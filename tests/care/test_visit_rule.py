@@ -1,11 +1,13 @@
-"""Pure frequency rule (core/visits.py); every expected value is worked out by hand."""
+"""The frequency rule of core/visits.py in plain Python (the test oracle of
+tests/care/visit_oracle.py, which test_visit_rule_grid.py checks against the SQL);
+every expected value is worked out by hand."""
 import datetime as dt
+from fractions import Fraction
 
 import pytest
 
-from core.visits import (
-    DEFAULT_RULES, Rule, month_compliance, next_due, required_in_month, resolve, rule_error,
-)
+from core.visits import DEFAULT_RULES, MAX_MIN_VISITS, Rule, rule_error
+from tests.care.visit_oracle import month_compliance, next_due, required_in_month, resolve, resolved
 
 D = dt.date
 
@@ -135,3 +137,31 @@ def test_rule_key_round_trip_and_validation():
     assert rule_error("*", "一般", "week", 8)
     assert rule_error("*", "其他", "month", 2)
     assert rule_error("*", "一般", "month", 2) is None
+
+
+@pytest.mark.parametrize("month, week, required", [(9, 2, 9), (15, 3, 15)])
+def test_two_categories_the_rule_asking_most_visits_binds(month, week, required):
+    # issue 12: 每月9次 + 每周2次 → 9 visits (2 a week is only 8 in any month); 每月15次 + 每周3次 → 15
+    table = {("a", "一般"): Rule("month", month), ("b", "一般"): Rule("week", week)}
+    assert resolve(["a", "b"], "一般", table) == resolve(["b", "a"], "一般", table) == Rule("month", month)
+    rules = resolved(["a", "b"], table)
+    for year, m in ((2026, 1), (2026, 2), (2026, 4)):
+        assert required_in_month(year, m, D(2020, 1, 1), "一般", rules) == required
+        assert required >= Rule("week", week).min_visits * (31 if m == 1 else 30 if m == 4 else 28) // 7
+
+
+def _all_rules():
+    return [Rule("month", n) for n in range(1, MAX_MIN_VISITS + 1)] + [Rule("week", k) for k in range(1, 8)]
+
+
+def test_strictness_orders_by_visit_rate_with_ties_to_the_weekly_rule():
+    # strictness = thousandths of a day per visit (month = 30 days): the same order as the
+    # exact rate min_visits / period days; equal only for the same rule or 每月30次 / 每周7次
+    rate = {r: Fraction(r.min_visits, 30 if r.period == "month" else 7) for r in _all_rules()}
+    for a in _all_rules():
+        for b in _all_rules():
+            if rate[a] != rate[b]:
+                assert (a.strictness < b.strictness) == (rate[a] > rate[b]), (a, b)
+            elif a != b:
+                assert a.pace == b.pace and {a, b} == {Rule("month", 30), Rule("week", 7)}
+    assert min(Rule("month", 30), Rule("week", 7), key=lambda r: r.strictness) == Rule("week", 7)

@@ -15,6 +15,17 @@ def test_phone_bad(s):
     assert "联系电话格式不正确" in v.phone_error(s)
 
 
+@pytest.mark.parametrize("s", ["", "13812341234", "19912345678", "0718-1234567", "010-12345678", "0718-1234567-801",
+                               "12812341234", "1381234123", "138123412345", "07181234567x", "718-1234567", "0718-123",
+                               "abc", "138-1234-1234"])
+def test_table_editor_pattern_is_phone_error_rule(s):
+    """The registry's table editor validates with PHONE_OR_EMPTY; it must accept exactly what
+    phone_error accepts (stripped input)."""
+    import re
+
+    assert (re.search(v.PHONE_OR_EMPTY, s) is not None) == (v.phone_error(s) is None)
+
+
 def test_date_ok_and_empty():
     assert v.date_error(None) is None
     assert v.date_error(date(2026, 1, 1), not_before=date(2025, 1, 1), not_after=date(2026, 1, 1)) is None

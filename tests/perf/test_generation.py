@@ -70,3 +70,33 @@ def test_import_event_replaces_the_generation_but_a_view_does_not(engine, county
     with session_scope(engine, actor=Actor("office", "office")) as s:
         audit.record(s, "import", "person", None, summary="导入 3 人")
     assert generation(engine) != before
+
+
+def test_every_write_the_indicator_caches_read_replaces_the_generation(engine, county):
+    """components/cached.py has no manual clear: targets, workforce and boundaries must go
+    through the audit mechanism like every other write."""
+    import datetime as dt
+    import json
+
+    from areas.indicators import writes as targets
+    from areas.regions import writes as regions
+    from areas.workforce import writes as workforce
+
+    office, admin = Actor("office1", "office"), Actor("admin1", "admin")
+    square = [[[110, 30], [111, 30], [111, 31], [110, 31], [110, 30]]]
+    raw = json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "测试1镇"}, "geometry": {"type": "Polygon", "coordinates": square}},
+    ]}).encode()
+    writes = [
+        (office, lambda s: targets.set_target(s, office, "director_coverage", 90.0)),
+        (office, lambda s: targets.reset_target(s, office, "director_coverage")),
+        (office, lambda s: workforce.add_worker(s, office, kind="儿童主任", name="王芳", region_id=county["ids"]["V11"],
+                                                phone=None, appointed_on=dt.date(2025, 1, 1))),
+        (admin, lambda s: regions.save_boundaries(s, admin, regions.preview_boundaries(s, admin, raw), "县界.geojson")),
+        (admin, lambda s: regions.clear_boundary(s, admin, county["ids"]["T1"])),
+    ]
+    for actor, write in writes:
+        before = generation(engine)
+        with session_scope(engine, actor=actor) as s:
+            write(s)
+        assert generation(engine) != before, write

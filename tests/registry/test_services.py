@@ -8,6 +8,7 @@ from core import idnumber
 from db.engine import session_scope
 from db.models import Assignment, AuditLog, Person, PersonCategory
 from areas.registry import reads as rq
+from db import locking
 from db.errors import ConflictError, ForbiddenError
 from areas.registry import writes as svc
 from tests.registry.conftest import TODAY
@@ -63,7 +64,7 @@ def test_stale_version_at_flush_becomes_conflict(world, backend):
             with eng.begin() as c:  # another writer between our read and our update
                 c.execute(Person.__table__.update().where(Person.id == pid).values(version=v + 1, phone="13000000000"))
             p.phone = "13111111111"
-            svc._flush(s, p)
+            locking.flush(s, "该人员")  # the one flush every writes module uses
     with session_scope(eng, write=False) as s:
         assert s.get(Person, pid).phone == "13000000000"
 

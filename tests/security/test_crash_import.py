@@ -1,5 +1,6 @@
 """Crash safety: a 5,000-row ledger import is killed with SIGKILL at several points while
-it writes; afterwards the database is consistent (SQLite integrity_check ok), holds none
+it writes (after its 1st, 2,500th and 7,500th flush: the child holds there until killed, so the
+point does not depend on how fast the machine is); afterwards the database is consistent (SQLite integrity_check ok), holds none
 of the import's people, and has no audit row for the rolled-back work. A final import
 then runs to completion on the same database."""
 import datetime as dt
@@ -23,22 +24,26 @@ from tests import factories as f
 from tests.harness import ROOT
 
 ROWS = 5000
-KILL_AFTER_FIRST_FLUSH = (0.2, 3.0, 8.0)  # seconds: early, middle, late in the write phase
+KILL_AT_FLUSH = (1, 2500, 7500)  # early, middle, late in the write phase (about 2 flushes a new person)
 
 CHILD = textwrap.dedent("""
-    import pathlib, sys
+    import pathlib, sys, time
     from sqlalchemy import event
     from sqlalchemy.orm import Session
     from areas.registry import importer
     from areas.admin import users
     from db.engine import make_engine, session_scope
 
-    url, ledger, marker = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3])
+    url, ledger, marker, kill_at = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), int(sys.argv[4])
+    flushes = 0
 
     @event.listens_for(Session, "after_flush")
-    def _first_flush(session, ctx):
-        if not marker.exists():
-            marker.write_text("flushed")
+    def _hold(session, ctx):
+        global flushes
+        flushes += 1
+        if flushes == kill_at:  # mid-transaction: tell the test, then wait for the kill
+            marker.write_text(str(flushes))
+            time.sleep(600)
 
     engine = make_engine(url)
     with session_scope(engine, write=False) as s:
@@ -91,18 +96,17 @@ def test_kill_during_import_leaves_a_consistent_database(engine, backend, ledger
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREDESK_DEMO": "0"}
     engine.dispose()
 
-    for n, delay in enumerate(KILL_AFTER_FIRST_FLUSH):
+    for n, kill_at in enumerate(KILL_AT_FLUSH):
         marker = tmp_path / f"flushed-{n}"
-        proc = subprocess.Popen([sys.executable, str(script), url, str(ledger_file), str(marker)], cwd=ROOT, env=env,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen([sys.executable, str(script), url, str(ledger_file), str(marker), str(kill_at)],
+                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
-            deadline = time.time() + 120
-            while not marker.exists():
-                assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-                assert time.time() < deadline, "the import never started writing"
-                time.sleep(0.02)
-            time.sleep(delay)
-            assert proc.poll() is None, f"the import finished before the kill at {delay}s; use a bigger file"
+            deadline = time.time() + 300
+            while not marker.exists():  # polls the child's progress, not a guess at its speed
+                assert proc.poll() is None, f"the import ended before flush {kill_at}: " + proc.stderr.read().decode()[-2000:]
+                assert time.time() < deadline, f"the import did not reach flush {kill_at}"
+                time.sleep(0.05)
+            assert proc.poll() is None
             proc.send_signal(signal.SIGKILL)
             proc.wait(30)
         finally:
@@ -111,7 +115,7 @@ def test_kill_during_import_leaves_a_consistent_database(engine, backend, ledger
             proc.stdout.close()
             proc.stderr.close()
         assert proc.returncode == -signal.SIGKILL
-        assert _state(engine) == baseline, f"partial import after kill #{n + 1} ({delay}s)"
+        assert _state(engine) == baseline, f"partial import after kill #{n + 1} (flush {kill_at})"
         if backend == "sqlite":
             with engine.connect() as c:
                 assert c.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"

@@ -228,7 +228,7 @@ def test_visits_window_rules_and_overdue_share(county):
     overdue = 0
     for difficulty, enrolled, last in rows:
         start = dt.date.fromisoformat(last or enrolled)
-        if start + dt.timedelta(days=DEFAULT_RULES[difficulty].max_gap_days) < TODAY:
+        if start + dt.timedelta(days=DEFAULT_RULES[difficulty].interval_days) < TODAY:
             overdue += 1
     assert 0.08 < overdue / len(rows) < 0.3, overdue / len(rows)
     # frequency: ordinary people visited ~2x a month, 特别困难 ~weekly
