@@ -29,6 +29,6 @@ run: venv
 	@echo "关爱联席工作台：请在浏览器打开 http://localhost:$(PORT)"
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
-# Set up and run the whole suite (unit, SQLite + PostgreSQL, AppTest, headless Chromium).
+# Set up and run the whole suite (unit, SQLite + PostgreSQL, AppTest, headless Chromium), two workers.
 test: dev-deps system-deps
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n 2 $(PYTEST_ARGS)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 LEVELS = ("低", "中", "高")
+# A 高 assessment raises the person to 特别困难 (weekly visits) until a later one is not 高 (core/visits.py).
+HIGH = LEVELS[-1]
 ROUND_MONTHS = (3, 9)
 
 

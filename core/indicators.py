@@ -148,6 +148,11 @@ def rate(numerator: int | None, denominator: int | None) -> float | None:
     return 100.0 * (numerator or 0) / denominator
 
 
+def percents(numerators, denominators, digits: int = 1) -> list[float | None]:
+    """A table column of rates, rounded for display (None where nothing to divide by)."""
+    return [None if r is None else round(r, digits) for r in map(rate, numerators, denominators)]
+
+
 def status(value: float | None, target: float, direction: str, band: float) -> str:
     """达标 / 预警 / 未达标 (/ 无数据) for a value against its target.
 

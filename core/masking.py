@@ -41,15 +41,20 @@ def mask_staff_label(label):
     return "、".join(out)
 
 
+def _keep_ends(s: str, head: int, tail: int) -> str:
+    """`s` with every character but the first `head` and the last `tail` starred; a value
+    too short to keep both ends is starred whole."""
+    if len(s) <= head + tail:
+        return "*" * len(s)
+    return s[:head] + "*" * (len(s) - head - tail) + s[len(s) - tail:]
+
+
 def mask_id_number(value):
     if _blank(value):
         return value
     s = str(value).strip()
-    if len(s) == 18:
-        return s[:6] + "*" * 8 + s[-4:]
-    if len(s) > 4:
-        return s[:2] + "*" * (len(s) - 4) + s[-2:]
-    return "*" * len(s)
+    # 18 digits: the region code (6) and the last 4 stay, as on a printed notice.
+    return _keep_ends(s, 6, 4) if len(s) == 18 else _keep_ends(s, 2, 2)
 
 
 def mask_phone(value):
@@ -58,10 +63,9 @@ def mask_phone(value):
     s = str(value).strip()
     digits = re.sub(r"[- ]", "", s)
     if MOBILE_FULL_RE.fullmatch(digits):
-        return digits[:3] + "****" + digits[-4:]
-    if len(s) > 6:  # landline 0718-1234567: area code stays useful, the number does not leak
-        return s[:4] + "*" * (len(s) - 6) + s[-2:]
-    return "*" * len(s)
+        return _keep_ends(digits, 3, 4)
+    # landline 0718-1234567: the area code stays useful, the number does not leak
+    return _keep_ends(s, 4, 2) if len(s) > 6 else "*" * len(s)
 
 
 def mask_address(value):

@@ -18,11 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from core.audit_labels import action_label
 from db.errors import ConflictError
 from db.models import AuditLog
 
 CHANGE_COLUMNS = ("时间", "用户", "操作", "对象", "变更内容")
-_ACTIONS = {"update": "修改", "delete": "删除", "restore": "恢复"}
+_CHANGES = ("update", "delete", "restore")  # the audit actions that change a row a user loaded
 _MAX_ROWS = 20
 
 
@@ -38,7 +39,7 @@ def change_row(ts, user, action: str, what: str, changes: dict | None, labels: d
     """One row of ConflictError.changes (audit values are stored masked already)."""
     labels = labels or {}
     parts = [f"{labels.get(k, k)}：{_fmt(old)} → {_fmt(new)}" for k, (old, new) in (changes or {}).items()]
-    return dict(zip(CHANGE_COLUMNS, (ts, user, _ACTIONS.get(action, action), what, "；".join(parts))))
+    return dict(zip(CHANGE_COLUMNS, (ts, user, action_label(action), what, "；".join(parts))))
 
 
 def audit_changes(session: Session, obj, what: str, limit: int = _MAX_ROWS) -> list[dict]:
@@ -46,7 +47,7 @@ def audit_changes(session: Session, obj, what: str, limit: int = _MAX_ROWS) -> l
     entity = type(obj).__audit_entity__ or type(obj).__tablename__
     rows = session.execute(
         select(AuditLog.ts, AuditLog.username, AuditLog.action, AuditLog.changes)
-        .where(AuditLog.entity == entity, AuditLog.entity_id == str(obj.id), AuditLog.action.in_(tuple(_ACTIONS)))
+        .where(AuditLog.entity == entity, AuditLog.entity_id == str(obj.id), AuditLog.action.in_(_CHANGES))
         .order_by(AuditLog.ts.desc(), AuditLog.id.desc()).limit(max(1, min(limit, _MAX_ROWS)))
     )
     return [change_row(ts, user, action, what, changes) for ts, user, action, changes in rows]

@@ -9,7 +9,7 @@ from components import flash
 from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
-from core.assessments import LEVELS, period_label, suggest_period
+from core.assessments import HIGH, LEVELS, period_label, suggest_period
 from db.engine import session_scope
 from areas.care import reads as q
 from areas.care import writes as svc
@@ -71,7 +71,7 @@ if "待评估" in tabs:
                     assessor = st.text_input("评估人", max_chars=64)
                     go = st.form_submit_button("保存评估", type="primary")
                 if go:
-                    note = "；该对象自评估日起按“特别困难”每周走访。" if level == "高" else "。"
+                    note = "；该对象自评估日起按“特别困难”每周走访。" if level == HIGH else "。"
                     run_action(actor, svc.record_assessment, person_id=pid, round_id=rnd.id, risk_level=level,
                                issues=issues, actions=actions, assessed_on=assessed_on, assessor=assessor, today=today,
                                success=f"已保存{labels[pid].split(' · ')[0]}的评估结果（{level}风险）{note}")

@@ -18,63 +18,11 @@ from core.roles import ROLE_LABELS, Actor
 from db.models import AppSetting, AuditLog, Region, Unit, User
 from areas.registry.person_reads import like_pattern
 from db.errors import require
+from core.audit_labels import ACTION_LABELS, ENTITY_LABELS, OUTCOME_LABELS  # noqa: F401  (pages read them here)
 
 LOCAL_TZ = ZoneInfo(os.environ.get("CAREDESK_TZ", "Asia/Shanghai"))
 PAGE_SIZE = 50
 
-ACTION_LABELS = {
-    "login": "登录",
-    "logout": "退出登录",
-    "login_failed": "登录失败",
-    "password_change": "修改密码",
-    "password_reset": "重置密码",
-    "view": "查看档案",
-    "search": "搜索",
-    "create": "新建",
-    "update": "修改",
-    "delete": "删除",
-    "restore": "恢复",
-    "purge": "彻底删除",
-    "import": "导入",
-    "export": "导出",
-    "role_change": "角色变更",
-    "disable": "停用账户",
-    "enable": "启用账户",
-    "revoke_sessions": "强制下线",
-    "unlock": "解除锁定",
-    "presentation_on": "进入投屏模式",
-    "presentation_off": "退出投屏模式",
-    "backup": "备份",
-}
-ENTITY_LABELS = {
-    "person": "人员",
-    "person_category": "人员类别",
-    "guardian": "监护人",
-    "helper": "帮扶责任人",
-    "assignment": "帮扶关系",
-    "care_measure": "帮扶措施",
-    "visit": "走访记录",
-    "visit_rule": "走访规则",
-    "assessment_round": "评估轮次",
-    "assessment": "风险评估",
-    "incident_card": "通报处置卡",
-    "worker": "工作队伍",
-    "facility": "阵地设施",
-    "school_stat": "学校统计",
-    "unit": "成员单位",
-    "unit_member": "单位成员",
-    "meeting": "会议",
-    "task": "任务",
-    "task_update": "任务进展",
-    "task_event": "任务督办",
-    "target": "指标目标",
-    "user": "账户",
-    "database": "数据库",
-    "audit_log": "审计日志",
-    "region_boundary": "区划边界",
-    "session": "会话",
-}
-OUTCOME_LABELS = {"ok": "成功", "denied": "拒绝", "error": "失败", "conflict": "冲突"}
 
 
 def require_admin(actor: Actor) -> None:

@@ -16,7 +16,9 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
 from core import incidents as inc
-from core.categories import ACTIVE, CATEGORIES
+from core.assessments import HIGH, LEVELS
+from core import indicators as ci
+from core.categories import CATEGORIES
 from core import visibility
 from core.masking import scrub_text
 from core import access
@@ -31,7 +33,7 @@ from db.models import (
     Visit, VisitRule,
 )
 from areas.regions.reads import township_options
-from db.conditions import active_person, assignment_current, child_on, current_helpers
+from db.conditions import active_person, category_current, in_registry_on, assignment_current, child_on, current_helpers
 from db.scope import township_clause
 from db.sql import date_add, day, days_between, later
 
@@ -122,8 +124,7 @@ def rule_key_of_person(difficulty: str, as_of, person_id=None):
         select(func.min(func.coalesce(_enc(vr.period, vr.min_visits), star)))
         .select_from(pc)
         .outerjoin(vr, and_(vr.category == pc.category, vr.difficulty == difficulty))
-        .where(pc.person_id == (Person.id if person_id is None else person_id), pc.start_on <= as_of,
-               or_(pc.end_on.is_(None), pc.end_on >= as_of))
+        .where(pc.person_id == (Person.id if person_id is None else person_id), category_current(as_of, pc))
         .scalar_subquery()
     )
     specific = exists().where(VisitRule.category != ANY_CATEGORY)  # uncorrelated: evaluated once
@@ -137,12 +138,12 @@ def raised_table(as_of):
     or later by one seek."""
     hi, lo = aliased(Assessment), aliased(Assessment)
     later_not_high = exists().where(
-        lo.person_id == hi.person_id, lo.risk_level != "高", lo.deleted_at.is_(None),
+        lo.person_id == hi.person_id, lo.risk_level != HIGH, lo.deleted_at.is_(None),
         lo.assessed_on >= hi.assessed_on, lo.assessed_on <= as_of,
     )
     return (
         select(hi.person_id.label("person_id"), func.min(hi.assessed_on).label("raised_on"))
-        .where(hi.risk_level == "高", hi.deleted_at.is_(None), hi.assessed_on <= as_of, ~later_not_high)
+        .where(hi.risk_level == HIGH, hi.deleted_at.is_(None), hi.assessed_on <= as_of, ~later_not_high)
         .group_by(hi.person_id)
         .subquery()
     )
@@ -159,24 +160,28 @@ def last_visit_of_person(as_of: dt.date | None = None, person_id=None):
     return stmt.order_by(v.visited_on.desc()).limit(1).scalar_subquery()
 
 
+def _rule_inputs(as_of, raised) -> tuple:
+    """Per person, what the rule needs on `as_of`: id, township, registry difficulty, the
+    strictest ordinary and special rule keys, and the date raised to 高 (`raised` outer-joined)."""
+    return (
+        Person.id.label("person_id"),
+        Person.township_id.label("township_id"),
+        Person.difficulty.label("difficulty"),
+        rule_key_of_person(ORDINARY, as_of).label("key_ord"),
+        rule_key_of_person(SPECIAL, as_of).label("key_sd"),
+        raised.c.raised_on.label("raised_on"),
+    )
+
+
 def person_due(today: dt.date, *where):
     """Per active person: last visit, effective difficulty, rule key, next due date."""
     lv = last_visit_of_person(today)
     raised = raised_table(day(today))
     s0 = (
-        select(
-            Person.id.label("person_id"),
-            Person.township_id.label("township_id"),
-            Person.difficulty.label("difficulty"),
-            Person.enrolled_on.label("enrolled_on"),
-            lv.label("last_visit"),
-            rule_key_of_person(ORDINARY, day(today)).label("key_ord"),
-            rule_key_of_person(SPECIAL, day(today)).label("key_sd"),
-            raised.c.raised_on.label("raised_on"),
-        )
+        select(*_rule_inputs(day(today), raised), Person.enrolled_on.label("enrolled_on"), lv.label("last_visit"))
         .select_from(Person)
         .outerjoin(raised, raised.c.person_id == Person.id)
-        .where(Person.status == ACTIVE, *where)
+        .where(active_person(), *where)
         .offset(0)  # fence: computed once per person (see above)
         .subquery()
     )
@@ -216,23 +221,10 @@ def person_month(year: int, month: int, *where, as_of: dt.date | None = None):
         .scalar_subquery()
     )
     s1 = (
-        select(
-            Person.id.label("person_id"),
-            Person.township_id.label("township_id"),
-            Person.difficulty.label("difficulty"),
-            ws.label("ws"),
-            rule_key_of_person(ORDINARY, day(last)).label("key_ord"),
-            rule_key_of_person(SPECIAL, day(last)).label("key_sd"),
-            raised.c.raised_on.label("raised_on"),
-            visits.label("visits"),
-        )
+        select(*_rule_inputs(day(last), raised), ws.label("ws"), visits.label("visits"))
         .select_from(Person)
         .outerjoin(raised, raised.c.person_id == Person.id)
-        .where(
-            Person.enrolled_on <= day(last),
-            or_(and_(Person.status == ACTIVE, Person.exited_on.is_(None)), Person.exited_on > day(last)),
-            *where,
-        )
+        .where(in_registry_on(day(last)), *where)
         .offset(0)  # fence: computed once per person
         .subquery()
     )
@@ -414,7 +406,7 @@ def compliance_by_township(session: Session, actor: Actor, year: int, month: int
         .order_by(township.sort_order, township.id)
     )
     df = pd.DataFrame(session.execute(stmt).all(), columns=["乡镇", "应访人数", "按期人数"])
-    df["按期率(%)"] = [round(100 * o / d, 1) if d else None for d, o in zip(df["应访人数"], df["按期人数"])]
+    df["按期率(%)"] = ci.percents(df["按期人数"], df["应访人数"])
     return df
 
 
@@ -446,7 +438,7 @@ def compliance_by_helper(session: Session, actor: Actor, year: int, month: int,
         .order_by(township.sort_order, Helper.name)
     )
     df = pd.DataFrame(session.execute(stmt).all(), columns=["帮扶责任人", "职务", "乡镇", "应访人数", "按期人数"])
-    df["按期率(%)"] = [round(100 * o / d, 1) if d else None for d, o in zip(df["应访人数"], df["按期人数"])]
+    df["按期率(%)"] = ci.percents(df["按期人数"], df["应访人数"])
     return visibility.apply(df, actor)
 
 
@@ -479,48 +471,60 @@ def _assessed_in(round_id: int):
                           Assessment.deleted_at.is_(None))
 
 
-def pending_assessment(session: Session, actor: Actor, round_id: int, today: dt.date, *,
-                       township_id: int | None = None, limit: int = 100, offset: int = 0) -> Page:
-    """Children in scope (active, in a child category) not yet assessed in the round."""
+def _children_worklist(session: Session, actor: Actor, today: dt.date, township_id: int | None, limit: int,
+                       offset: int, extra: tuple, *where) -> tuple[list, int]:
+    """A page of children in the registry today (row scope) matching `where`, in village order:
+    rows (id, 乡镇, 村(居), 姓名, 身份证号码, 出生日期, *extra) and the total count."""
     village, township = aliased(Region), aliased(Region)
     base = (
-        select(Person.id, township.name, village.name, Person.name, Person.id_number, Person.birth_date)
+        select(Person.id, township.name, village.name, Person.name, Person.id_number, Person.birth_date, *extra)
         .join(village, village.id == Person.village_id)
         .join(township, township.id == Person.township_id)
-        .where(active_person(), child_on(day(today)), ~_assessed_in(round_id),
-               township_clause(Person.township_id, actor))
+        .where(active_person(), child_on(day(today)), township_clause(Person.township_id, actor), *where)
     )
     if township_id:
         base = base.where(Person.township_id == township_id)
     total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
     rows = session.execute(base.order_by(township.sort_order, village.sort_order, Person.name, Person.id)
                            .limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def pending_assessment(session: Session, actor: Actor, round_id: int, today: dt.date, *,
+                       township_id: int | None = None, limit: int = 100, offset: int = 0) -> Page:
+    """Children in scope (active, in a child category) not yet assessed in the round."""
+    rows, total = _children_worklist(session, actor, today, township_id, limit, offset, (), ~_assessed_in(round_id))
     df = pd.DataFrame(rows, columns=["编号", "乡镇", "村(居)", "姓名", "身份证号", "出生日期"])
     return Page(visibility.apply(df, actor), total)
 
 
-def completion_by_township(session: Session, actor: Actor, round_id: int, today: dt.date) -> pd.DataFrame:
+def _children_by_township(session: Session, actor: Actor, today: dt.date, flag) -> list:
+    """Per township in the actor's aggregate scope, in map order: (name, children in the
+    registry today, of whom `flag` holds) — every township listed, empty ones with 0."""
     township = aliased(Region)
-    scope = township_clause(Person.township_id, actor, aggregate=True)
-    people = (
-        select(Person.id.label("pid"), Person.township_id.label("tid"), _assessed_in(round_id).label("done"))
-        .where(active_person(), child_on(day(today)), scope)
+    kids = (
+        select(Person.id.label("pid"), Person.township_id.label("tid"), flag.label("ok"))
+        .where(active_person(), child_on(day(today)), township_clause(Person.township_id, actor, aggregate=True))
         .subquery()
     )
     stmt = (
-        select(township.name, func.count(people.c.pid), func.count(people.c.pid).filter(people.c.done))
+        select(township.name, func.count(kids.c.pid), func.count(kids.c.pid).filter(kids.c.ok))
         .select_from(township)
-        .outerjoin(people, people.c.tid == township.id)
+        .outerjoin(kids, kids.c.tid == township.id)
         .where(township.level == "township", township_clause(township.id, actor, aggregate=True))
         .group_by(township.id, township.name, township.sort_order)
         .order_by(township.sort_order, township.id)
     )
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["乡镇", "应评估人数", "已评估人数"])
-    df["完成率(%)"] = [round(100 * d / n, 1) if n else None for n, d in zip(df["应评估人数"], df["已评估人数"])]
+    return session.execute(stmt).all()
+
+
+def completion_by_township(session: Session, actor: Actor, round_id: int, today: dt.date) -> pd.DataFrame:
+    rows = _children_by_township(session, actor, today, _assessed_in(round_id))
+    df = pd.DataFrame(rows, columns=["乡镇", "应评估人数", "已评估人数"])
+    df["完成率(%)"] = ci.percents(df["已评估人数"], df["应评估人数"])
     return df
 
 
-LEVELS = ("低", "中", "高")
 NOT_ASSESSED = "未评估"
 
 
@@ -574,7 +578,7 @@ def high_risk_list(session: Session, actor: Actor, today: dt.date, *, limit: int
         .select_from(raised)
         .join(Person, Person.id == raised.c.person_id)
         .join(latest, latest.c.person_id == Person.id)
-        .join(a, and_(a.person_id == Person.id, a.assessed_on == latest.c.d, a.deleted_at.is_(None), a.risk_level == "高"))
+        .join(a, and_(a.person_id == Person.id, a.assessed_on == latest.c.d, a.deleted_at.is_(None), a.risk_level == HIGH))
         .join(due, due.c.person_id == Person.id)
         .join(village, village.id == Person.village_id)
         .join(township, township.id == Person.township_id)
@@ -723,49 +727,24 @@ def _signed_agreement():
 def guardianship_summary(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
     """监护落实 per township: children in a child category; with a capable guardian or a
     signed entrusted agreement; lacking both (aggregate scope)."""
-    township = aliased(Region)
-    kids = (
-        select(Person.id.label("pid"), Person.township_id.label("tid"),
-               or_(_capable_guardian(), _signed_agreement()).label("ok"))
-        .where(active_person(), child_on(day(today)), township_clause(Person.township_id, actor, aggregate=True))
-        .subquery()
-    )
-    stmt = (
-        select(township.name, func.count(kids.c.pid), func.count(kids.c.pid).filter(kids.c.ok))
-        .select_from(township)
-        .outerjoin(kids, kids.c.tid == township.id)
-        .where(township.level == "township", township_clause(township.id, actor, aggregate=True))
-        .group_by(township.id, township.name, township.sort_order)
-        .order_by(township.sort_order, township.id)
-    )
-    df = pd.DataFrame(session.execute(stmt).all(), columns=["乡镇", "儿童人数", "监护已落实"])
+    rows = _children_by_township(session, actor, today, or_(_capable_guardian(), _signed_agreement()))
+    df = pd.DataFrame(rows, columns=["乡镇", "儿童人数", "监护已落实"])
     df["未落实"] = df["儿童人数"] - df["监护已落实"]
-    df["落实率(%)"] = [round(100 * o / n, 1) if n else None for n, o in zip(df["儿童人数"], df["监护已落实"])]
+    df["落实率(%)"] = ci.percents(df["监护已落实"], df["儿童人数"])
     return df
 
 
 def guardianship_worklist(session: Session, actor: Actor, today: dt.date, *, township_id: int | None = None,
                           limit: int = 100, offset: int = 0) -> Page:
     """Children lacking both a capable guardian and a signed entrusted agreement."""
-    village, township = aliased(Region), aliased(Region)
     g_count = (
         select(func.count()).where(Guardian.person_id == Person.id, Guardian.deleted_at.is_(None)).scalar_subquery()
     )
     entrusted_unsigned = exists().where(Guardian.person_id == Person.id, Guardian.deleted_at.is_(None),
                                         Guardian.entrusted.is_(True), Guardian.agreement_signed_on.is_(None))
-    base = (
-        select(Person.id, township.name, village.name, Person.name, Person.id_number, Person.birth_date, g_count,
-               entrusted_unsigned)
-        .join(village, village.id == Person.village_id)
-        .join(township, township.id == Person.township_id)
-        .where(active_person(), child_on(day(today)), ~_capable_guardian(), ~_signed_agreement(),
-               township_clause(Person.township_id, actor))
-    )
-    if township_id:
-        base = base.where(Person.township_id == township_id)
-    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    rows = session.execute(base.order_by(township.sort_order, village.sort_order, Person.name, Person.id)
-                           .limit(limit).offset(offset)).all()
+    rows, total = _children_worklist(session, actor, today, township_id, limit, offset, (g_count, entrusted_unsigned),
+                                     ~_capable_guardian(), ~_signed_agreement())
+
     def why(n, unsigned):
         if not n:
             return "未登记监护人"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import incidents as inc
+from core.assessments import LEVELS
 from core.categories import ACTIVE, CATEGORIES, SERVICE_TYPES
 from core import access
 from core.roles import Actor
@@ -23,7 +24,6 @@ from db.conditions import child_on
 from db.errors import ConflictError, ForbiddenError, ServiceError, require
 
 TEXT_MAX = 2000
-LEVELS = ("低", "中", "高")
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -248,25 +248,30 @@ def refer_card(session: Session, actor: Actor, card_id: int, *, unit_id: int, de
     locking.flush(session, "通报处置卡")
 
 
+def _written_step(session: Session, actor: Actor, card_id: int, action: str, version: int | None, *, field: str,
+                  text: str | None, label: str, stamp: str, now: dt.datetime | None) -> IncidentCard:
+    """A step that must say what was done (处置情况, 结案意见): the text is required, the step
+    taken, the text kept in `field` and the time in `stamp`."""
+    value = _texts(**{field: (text, label)})[field]
+    if not value:
+        raise ServiceError(f"请填写{label}。")
+    card = _card_for_action(session, actor, card_id, action, version)
+    setattr(card, field, value)
+    setattr(card, stamp, now or utcnow())
+    return card
+
+
 def handle_card(session: Session, actor: Actor, card_id: int, *, handling: str, version: int | None = None,
                 now: dt.datetime | None = None) -> None:
-    texts = _texts(handling=(handling, "处置情况"))
-    if not texts["handling"]:
-        raise ServiceError("请填写处置情况。")
-    card = _card_for_action(session, actor, card_id, "handle", version)
-    card.handling = texts["handling"]
-    card.handled_at = now or utcnow()
+    _written_step(session, actor, card_id, "handle", version, field="handling", text=handling, label="处置情况",
+                  stamp="handled_at", now=now)
     locking.flush(session, "通报处置卡")
 
 
 def close_card(session: Session, actor: Actor, card_id: int, *, resolution: str, version: int | None = None,
                now: dt.datetime | None = None) -> None:
-    texts = _texts(resolution=(resolution, "结案意见"))
-    if not texts["resolution"]:
-        raise ServiceError("请填写结案意见。")
-    card = _card_for_action(session, actor, card_id, "close", version)
-    card.resolution = texts["resolution"]
-    card.closed_at = now or utcnow()
+    card = _written_step(session, actor, card_id, "close", version, field="resolution", text=resolution,
+                         label="结案意见", stamp="closed_at", now=now)
     card.closed_by = actor.username
     locking.flush(session, "通报处置卡")
 

@@ -19,6 +19,7 @@ from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from core import incidents as ci_cards
+from core import indicators as ci
 from core.excel_safety import escape_cell
 from core.masking import scrub_text
 from core.roles import Actor
@@ -76,7 +77,6 @@ def _fmt(value) -> str:
 # ---------------------------------------------------------------- the tables
 def _indicator_tables(session: Session, actor: Actor, today: dt.date, since: dt.date | None) -> list[PackTable]:
     try:
-        from core import indicators as ci
         from areas.indicators import reads as qi
 
         label = ci.month_label(today)
@@ -139,7 +139,7 @@ def _fallback_tables(session: Session, actor: Actor, today: dt.date, note: str) 
     towns = session.execute(select(Region.name).where(Region.level == "township")
                             .order_by(Region.sort_order, Region.code)).scalars().all()
     ov = pd.DataFrame({"乡镇": towns}).merge(ov, on="乡镇", how="left").fillna(0)
-    ov["走访逾期率(%)"] = [round(100 * o / n, 1) if n else None for o, n in zip(ov["走访逾期"], ov["在册人数"])]
+    ov["走访逾期率(%)"] = ci.percents(ov["走访逾期"], ov["在册人数"])
     flags = ov[ov["走访逾期率(%)"].fillna(0) >= 20][["乡镇", "走访逾期率(%)"]]
     return [PackTable("关键指标", "一、关键指标（按乡镇）", ov, note),
             PackTable("红旗乡镇", "二、需重点督导的乡镇（红旗乡镇）", flags, "口径：走访逾期率≥20%的乡镇（工作台口径）。")]

@@ -28,11 +28,16 @@ def _clean(text: str | None, limit: int | None = None) -> str | None:
     return s or None
 
 
-def _required(text: str | None, limit: int, label: str) -> str:
-    """A text that must not be empty: cleaned, length-checked, or a refusal naming the field."""
+def _one_of(value, options, label: str) -> None:
+    if value not in options:
+        raise ServiceError(f"{label}须为：" + "、".join(options))
+
+
+def _required(text: str | None, limit: int, missing: str) -> str:
+    """A text that must not be empty: cleaned and length-checked, or refused with `missing`."""
     s = _clean(text, limit)
     if not s:
-        raise ServiceError(f"{label}不能为空")
+        raise ServiceError(missing)
     return s
 
 
@@ -73,12 +78,12 @@ def update_unit(session: Session, actor: Actor, unit_id: int, version: int | Non
         raise ServiceError("成员单位不存在")
     locking.check_version(session, u, version, "该成员单位")
     if name is not None:
-        name = _required(name, 64, "单位全称")
+        name = _required(name, 64, "单位全称不能为空")
         if session.scalar(select(Unit.id).where(Unit.name == name, Unit.id != unit_id)):
             raise ServiceError(f"成员单位“{name}”已存在")
         u.name = name
     if short_name is not None:
-        u.short_name = _required(short_name, 16, "单位简称")
+        u.short_name = _required(short_name, 16, "单位简称不能为空")
     if duties is not None:
         u.duties = _clean(duties)
     if active is not None:
@@ -92,11 +97,8 @@ def assign_seat(session: Session, actor: Actor, unit_id: int, seat_role: str, pe
     """The seat belongs to the unit (seed 004: 由其继任者履行成员职责): the current holder of
     this seat in this unit leaves the day before the successor starts; history is kept."""
     require(actor, "unit.manage", what="调整联席会议组成人员")
-    if seat_role not in rules.SEAT_ROLES:
-        raise ServiceError("席位须为：" + "、".join(rules.SEAT_ROLES))
-    person_name = _clean(person_name, 64)
-    if not person_name:
-        raise ServiceError("请填写姓名")
+    _one_of(seat_role, rules.SEAT_ROLES, "席位")
+    person_name = _required(person_name, 64, "请填写姓名")
     if from_on is None:
         raise ServiceError("请填写任职日期")
     unit = session.get(Unit, unit_id)
@@ -146,11 +148,8 @@ def create_meeting(session: Session, actor: Actor, kind: str, held_on: dt.date, 
                    attendee_unit_ids: Iterable[int] = ()) -> Meeting:
     """A new meeting; open decisions of earlier meetings are appended to its agenda."""
     require(actor, "meeting.manage", what="登记会议")
-    if kind not in rules.MEETING_KINDS:
-        raise ServiceError("会议类型须为：" + "、".join(rules.MEETING_KINDS))
-    title = _clean(title, 200)
-    if not title:
-        raise ServiceError("请填写会议名称")
+    _one_of(kind, rules.MEETING_KINDS, "会议类型")
+    title = _required(title, 200, "请填写会议名称")
     if held_on is None:
         raise ServiceError("请填写会议日期")
     units = _units(session, attendee_unit_ids)
@@ -174,7 +173,7 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, version: int
         raise ServiceError("会议不存在")
     locking.check_version(session, m, version, "该会议记录")
     if title is not None:
-        m.title = _required(title, 200, "会议名称")
+        m.title = _required(title, 200, "会议名称不能为空")
     if agenda is not None:
         m.agenda = _clean(agenda)
     if minutes is not None:
@@ -312,9 +311,7 @@ def send_back(session: Session, actor: Actor, task_id: int, version: int | None,
               on: dt.date | None = None) -> Task:
     """退回: the claimed completion does not meet the acceptance criterion; the claim is withdrawn."""
     require(actor, "task.return", what="退回")
-    reason = _clean(reason, 500)
-    if not reason:
-        raise ServiceError("请填写退回原因")
+    reason = _required(reason, 500, "请填写退回原因")
     task = _task_for(session, actor, task_id)
     locking.check_version(session, task, version, "该任务")
     if rules.RETURN not in _actions(actor, task):

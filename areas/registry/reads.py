@@ -37,6 +37,7 @@ from db.conditions import (
     active_person, aged_out_category, assignment_current, category_current, current_helpers, measure_current,
 )
 from db.locking import CHANGE_COLUMNS, change_row
+from core.audit_labels import PERSON_FILE_ENTITY_LABELS
 from db.scope import LIST, township_clause
 
 PAGE_SIZE = 50
@@ -353,11 +354,6 @@ FIELD_LABELS = {
     "entrusted": "委托监护", "agreement_signed_on": "协议签订日期", "witnessed_by": "见证人", "type": "类型",
     "text": "内容", "person_id": "人员",
 }
-ACTION_LABELS = {"create": "新增", "update": "修改", "delete": "删除", "restore": "恢复", "purge": "清除",
-                 "view": "查看", "export": "导出", "import": "导入"}
-ENTITY_LABELS = {"person": "基本信息", "person_category": "人员类别", "guardian": "监护人",
-                 "assignment": "帮扶责任人", "care_measure": "帮扶措施", "visit": "走访", "assessment": "风险评估",
-                 "incident_card": "通报处置卡"}
 
 
 def _df(session: Session, stmt, columns: list[str]) -> pd.DataFrame:
@@ -492,7 +488,7 @@ def change_rows(session: Session, person_id: int, since: dt.datetime | None = No
                 old, new = (label(old) if old else old), (label(new) if new else new)
             shown[k] = (old, new)
         # the shape of ConflictError.changes (db/locking.py): a conflict on a file lists these rows
-        recs.append(change_row(ts, user, ACTION_LABELS.get(action, action), ENTITY_LABELS.get(entity, entity),
+        recs.append(change_row(ts, user, action, PERSON_FILE_ENTITY_LABELS.get(entity, entity),
                                shown, FIELD_LABELS))
     return pd.DataFrame(recs, columns=list(CHANGE_COLUMNS))
 

@@ -29,24 +29,31 @@ def _place(region_id_col):
     return r, t, township_id
 
 
-def workers(session: Session, actor: Actor, kind: str | None = None, township_id: int | None = None,
-            include_left: bool = False, today: dt.date | None = None, limit: int = 2000) -> pd.DataFrame:
-    today = today or dt.date.today()
-    r, t, tid = _place(Worker.region_id)
-    active = or_(Worker.left_on.is_(None), Worker.left_on > today)
+def _posts(model, actor: Actor, kind: str | None, township_id: int | None, limit: int, *columns, order=()):
+    """Workers or facilities with their township and village, in the actor's township scope:
+    id, kind, name, 乡镇, 村（社区）, then `columns`."""
+    r, t, tid = _place(model.region_id)
     stmt = (
-        select(Worker.id, Worker.kind, Worker.name, t.name, case((r.level == "village", r.name), else_=""),
-               Worker.phone, Worker.appointed_on, Worker.left_on, Worker.trained_on, active, Worker.version)
-        .join(r, r.id == Worker.region_id)
+        select(model.id, model.kind, model.name, t.name, case((r.level == "village", r.name), else_=""), *columns)
+        .join(r, r.id == model.region_id)
         .join(t, t.id == tid)
-        .where(Worker.deleted_at.is_(None), township_clause(tid, actor, aggregate=True))
-        .order_by(t.sort_order, r.sort_order, Worker.kind, Worker.name, Worker.id)
+        .where(model.deleted_at.is_(None), township_clause(tid, actor, aggregate=True))
+        .order_by(t.sort_order, *order(r), model.name, model.id)
         .limit(limit)
     )
     if kind:
-        stmt = stmt.where(Worker.kind == kind)
+        stmt = stmt.where(model.kind == kind)
     if township_id:
         stmt = stmt.where(tid == township_id)
+    return stmt
+
+
+def workers(session: Session, actor: Actor, kind: str | None = None, township_id: int | None = None,
+            include_left: bool = False, today: dt.date | None = None, limit: int = 2000) -> pd.DataFrame:
+    today = today or dt.date.today()
+    active = or_(Worker.left_on.is_(None), Worker.left_on > today)
+    stmt = _posts(Worker, actor, kind, township_id, limit, Worker.phone, Worker.appointed_on, Worker.left_on,
+                  Worker.trained_on, active, Worker.version, order=lambda r: (r.sort_order, Worker.kind))
     if not include_left:
         stmt = stmt.where(active)
     df = pd.DataFrame(session.execute(stmt).all(), columns=WORKER_COLUMNS)
@@ -56,20 +63,8 @@ def workers(session: Session, actor: Actor, kind: str | None = None, township_id
 
 def facilities(session: Session, actor: Actor, kind: str | None = None, township_id: int | None = None,
                limit: int = 2000) -> pd.DataFrame:
-    r, t, tid = _place(Facility.region_id)
-    stmt = (
-        select(Facility.id, Facility.kind, Facility.name, t.name, case((r.level == "village", r.name), else_=""),
-               Facility.status, Facility.standard, Facility.opened_on, Facility.version)
-        .join(r, r.id == Facility.region_id)
-        .join(t, t.id == tid)
-        .where(Facility.deleted_at.is_(None), township_clause(tid, actor, aggregate=True))
-        .order_by(t.sort_order, Facility.kind, r.sort_order, Facility.name, Facility.id)
-        .limit(limit)
-    )
-    if kind:
-        stmt = stmt.where(Facility.kind == kind)
-    if township_id:
-        stmt = stmt.where(tid == township_id)
+    stmt = _posts(Facility, actor, kind, township_id, limit, Facility.status, Facility.standard, Facility.opened_on,
+                  Facility.version, order=lambda r: (Facility.kind, r.sort_order))
     df = pd.DataFrame(session.execute(stmt).all(), columns=FACILITY_COLUMNS)
     df["达标"] = df["达标"].astype(bool)
     return df
