@@ -29,6 +29,7 @@ import pandas as pd
 import streamlit as st
 
 from components import flash
+from components.text import md
 from db.engine import session_scope
 from db.errors import ConflictError, ServiceError
 from db.locking import CHANGE_COLUMNS
@@ -59,11 +60,11 @@ def _in_form() -> bool:
 
 def show_error(e: ServiceError) -> None:
     for message in getattr(e, "errors", None) or [str(e)]:
-        st.error(message)
+        st.error(md(message))  # service messages quote what the user typed
 
 
 def show_conflict(e: ConflictError, reload: Callable[[], None] | None = None, key: str = "action") -> None:
-    st.error(str(e))
+    st.error(md(str(e)))
     if e.changes:
         st.markdown("**对方的修改：**")
         st.dataframe(pd.DataFrame(e.changes, columns=list(CHANGE_COLUMNS)), hide_index=True, width="stretch")
@@ -95,5 +96,5 @@ def run_action(actor, fn: Callable[..., Any], *args, success: str | Callable[[An
     if flash_key is not None and message:
         flash.done(flash_key, message)  # reruns
     elif message:
-        st.success(message)
+        st.success(md(message))
     return Outcome(True, result)

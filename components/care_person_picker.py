@@ -22,5 +22,5 @@ def person_picker(actor: Actor, key: str, label: str = "选择对象") -> int | 
     if not hits:
         st.info("没有找到匹配的在册人员，请换个关键字。")
         return None
-    choice = st.selectbox(label, hits, format_func=lambda h: h.label, key=f"{key}_sel")
+    choice = st.selectbox(label, hits, format_func=lambda h: h.label, key=f"{key}_sel")  # md-ok: a fixed label; options are plain text
     return choice.id if choice else None

@@ -11,6 +11,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from components.text import md
 from core import geo
 from core import indicators as ci
 
@@ -89,7 +90,7 @@ def township_map(shapes, values: pd.DataFrame, ind: ci.Indicator, key: str = "ch
         return
     st.altair_chart(chart, width="stretch", key=key)
     if missing:
-        st.caption(f"以下乡镇没有边界，未在地图上显示：{'、'.join(missing)}")
+        st.caption(f"以下乡镇没有边界，未在地图上显示：{md('、'.join(missing))}")
 
 
 def village_bars(df: pd.DataFrame, ind: ci.Indicator, target: float) -> alt.LayerChart:

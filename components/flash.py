@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.text import md
+
 
 def show(key: str) -> None:
     """Draw (once) the confirmation left by `done` on the previous run."""
     message = st.session_state.pop(key, None)
     if message:
-        st.success(message)
+        st.success(md(message))  # confirmations quote names the user typed
 
 
 def done(key: str, message: str) -> None:

@@ -38,14 +38,14 @@ def kpi_cards(rows: pd.DataFrame, per_row: int = 4, key: str = "kpi") -> None:
             n, d = r.get("numerator"), r.get("denominator")
             nd = "" if n is None or pd.isna(n) else f"{int(n)}/{int(d)} · "
             col.metric(
-                ind.name, value, delta=delta,
+                ind.name, value, delta=delta,  # md-ok: indicator definitions
                 delta_color="off" if delta == "与上月持平" else ("normal" if ind.direction == ci.HIGHER else "inverse"),
                 delta_arrow="off" if delta == "与上月持平" else "auto",
-                help=f"{ind.formula}\n\n目标 {'≥' if ind.direction == ci.HIGHER else '≤'}"
+                help=f"{ind.formula}\n\n目标 {'≥' if ind.direction == ci.HIGHER else '≤'}"  # md-ok: definitions
                      f"{ci.fmt_value(r['target'])}{ind.unit}",
                 border=True,
             )
-            col.caption(f"{nd}{badge(r['status'])}")
+            col.caption(f"{nd}{badge(r['status'])}")  # md-ok: counts and a status badge
 
 
 def month_options(months: int = 24) -> list[str]:
@@ -55,4 +55,4 @@ def month_options(months: int = 24) -> list[str]:
 
 def period_picker(key: str, label: str = "统计月份") -> str:
     opts = month_options()
-    return st.selectbox(label, opts, index=0, key=key, format_func=lambda m: ci.period(m).title)
+    return st.selectbox(label, opts, index=0, key=key, format_func=lambda m: ci.period(m).title)  # md-ok: a fixed label

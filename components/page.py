@@ -1,12 +1,35 @@
 """What every page does first: find the actor and check the page is theirs."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 from core import access
-from core.pages import BY_KEY, allowed
+from core.pages import BY_KEY, PAGES, allowed, pages_for
 from core.roles import Actor
+
+_PAGES_DIR = Path(__file__).resolve().parent.parent / "pages"
+
+
+def navigation(role: str | None, presenting: bool = False):
+    """st.navigation for a role's pages. After a sign-out (role None) it is drawn too,
+    hidden, over every page: the browser drops the last role's menu (it keeps the menu of
+    the last run that drew one), and a deep link such as /registry still resolves, so the
+    page opens after sign-in."""
+    existing = {p.stem for p in _PAGES_DIR.glob("*.py")}
+    specs = pages_for(role, existing) if role else [p for p in PAGES if p.key in existing]
+    groups: dict[str, list] = {}
+    for spec in specs:
+        groups.setdefault(spec.group, []).append(
+            st.Page(f"pages/{spec.key}.py", title=spec.title, icon=spec.icon, url_path=spec.key)
+        )
+    if role is None:
+        return st.navigation(groups, position="hidden")
+    st.session_state["_menu_drawn"] = True  # from now on a sign-out has a menu to replace
+    # The sidebar is hidden while presenting, so the menu moves to the top.
+    return st.navigation(groups, position="top" if presenting else "sidebar", expanded=True)
 
 
 def current_actor() -> Actor:
@@ -29,12 +52,12 @@ def page_header(key: str, caption: str | None = None) -> Actor:
     if not allowed(actor.role, key):
         st.error("您的角色无权访问此页面。")
         st.stop()
-    st.title(BY_KEY[key].title)
+    st.title(BY_KEY[key].title)  # md-ok: page titles
     if actor.presentation and access.hidden_while_presenting(key):
         st.info(access.PRESENTATION_NOTICE, icon=":material/slideshow:")
         st.stop()
     if caption:
-        st.caption(caption)
+        st.caption(caption)  # md-ok: pages pass fixed text (checked as page_header's argument)
     return actor
 
 

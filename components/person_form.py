@@ -45,7 +45,7 @@ def person_fields_form(person: dict, villages: list[tuple[int, str, int]], disab
         texts = {}
         cols = st.columns(2)
         for n, (fld, lbl) in enumerate(TEXT_AREAS):
-            texts[fld] = cols[n % 2].text_area(lbl, value=person[fld] or "", max_chars=2000, height=90, disabled=disabled)
+            texts[fld] = cols[n % 2].text_area(lbl, value=person[fld] or "", max_chars=2000, height=90, disabled=disabled)  # md-ok: fixed labels
         submitted = st.form_submit_button("保存基本信息", type="primary") if not disabled else False
     if not submitted:
         return None
@@ -63,7 +63,7 @@ def category_picker(key: str) -> list[tuple[str, str | None]]:
         code = CAT_LABELS[lbl]
         sub = None
         if code in SUBTYPES:
-            sub = st.selectbox(f"{lbl} 子类", SUBTYPES[code], index=None, placeholder="（可不选）", key=f"{key}_sub_{code}")
+            sub = st.selectbox(f"{lbl} 子类", SUBTYPES[code], index=None, placeholder="（可不选）", key=f"{key}_sub_{code}")  # md-ok: fixed labels
         out.append((code, sub))
     return out
 

@@ -17,9 +17,9 @@ def delete_control(actor: Actor, kind: str, options: dict[int, str], key: str) -
     if not options or not access.may(actor, "record.delete"):
         return
     label = records.KINDS[kind].label
-    with st.expander(f"删除{label}（录入错误时使用，联席办可恢复）", icon=":material/delete:"):
+    with st.expander(f"删除{label}（录入错误时使用，联席办可恢复）", icon=":material/delete:"):  # md-ok: fixed kinds
         with st.form(f"{key}_form", clear_on_submit=True):
-            rid = st.selectbox(label, list(options), format_func=lambda i: options[i], key=f"{key}_id")
+            rid = st.selectbox(label, list(options), format_func=lambda i: options[i], key=f"{key}_id")  # md-ok: fixed kinds
             reason = st.text_input("删除原因", max_chars=200, key=f"{key}_reason")
             sure = st.checkbox("确认删除这条记录", key=f"{key}_sure")
             if st.form_submit_button("删除", type="secondary"):

@@ -17,12 +17,12 @@ def paged_worklist(key: str, size: int, fetch: Callable, *, empty: str, caption:
         st.session_state[key] = 1
         st.rerun()
     if page.total == 0:
-        st.success(empty)
+        st.success(empty)  # md-ok: callers pass fixed text
         return page
-    st.caption(caption(page.total))
+    st.caption(caption(page.total))  # md-ok: callers format a count
     st.dataframe(page.rows, hide_index=True, width="stretch",
                  column_order=[c for c in page.rows.columns if c != "编号"], column_config=column_config or {})
     pages = -(-page.total // size)
     if pages > 1:
-        st.number_input("页码", 1, pages, key=key, help=f"共 {pages} 页")
+        st.number_input("页码", 1, pages, key=key, help=f"共 {pages} 页")  # md-ok: a count
     return page

@@ -126,6 +126,8 @@ ACTIONS: dict[str, Rule] = {
                         by_role=((UNIT, "成员单位不能为任务销号，请在完成后申请销号，由联席办审核。"),)),
     "task.return": Rule(_MANAGERS, _OFFICE_ONLY, by_role=((UNIT, "成员单位不能退回任务。"),)),
     "target.edit": Rule(_MANAGERS, "只有系统管理员和联席办可以修改指标目标。"),
+    # a closed month's stored indicator figures are replaced only by the office (issue 14)
+    "indicator.recompute": Rule((OFFICE,), "只有联席办（民政局）可以重算已关账月份的指标。"),
     # records and system
     "record.delete": Rule(_EDITORS, "您无权删除该{what}。", outside="您无权删除该{what}。"),
     "record.restore": Rule((OFFICE,), "只有联席办/民政局可以恢复已删除的记录。"),
@@ -158,6 +160,7 @@ SERVICES: dict[str, str | tuple[str, ...] | None] = {
     "care.advance_card": ("incident.report", "incident.refer", "incident.handle", "incident.close"),
     "indicators.set_target": "target.edit",
     "indicators.reset_target": "target.edit",
+    "indicators.recompute_month": "indicator.recompute",
     "meetings.create_unit": "unit.manage",
     "meetings.load_seed_units": "unit.manage",
     "meetings.update_unit": "unit.manage",

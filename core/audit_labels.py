@@ -48,6 +48,7 @@ ENTITY_LABELS = {
     "task_update": "任务进展",
     "task_event": "任务督办",
     "target": "指标目标",
+    "indicator_month": "指标月度数据",
     "user": "账户",
     "database": "数据库",
     "audit_log": "审计日志",
@@ -61,3 +62,9 @@ OUTCOME_LABELS = {"ok": "成功", "denied": "拒绝", "error": "失败", "confli
 
 def action_label(code: str) -> str:
     return ACTION_LABELS.get(code, code)
+
+
+# A township tried to enrol (or import) an ID number registered in a township it may not
+# see: refused without naming that township, audited, listed for the office (待处理).
+DUPLICATE_REFUSED = "dup_refused"
+ACTION_LABELS[DUPLICATE_REFUSED] = "重复纳入被拒"

@@ -11,19 +11,30 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from core import uploads
+
 # OWASP CSV injection: these leading characters make Excel/WPS evaluate the cell.
 _FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def escape_cell(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_LEADS):
+    """A text the spreadsheet would evaluate gets an apostrophe in front; so does a text that
+    already starts with one, so that unescape_cell can tell the two apart."""
+    if isinstance(value, str) and value.startswith(_FORMULA_LEADS + ("'",)):
         return "'" + value
+    return value
+
+
+def unescape_cell(value):
+    """escape_cell's inverse, for a re-imported export: unescape_cell(escape_cell(v)) == v."""
+    if isinstance(value, str) and value.startswith("'") and value[1:].startswith(_FORMULA_LEADS + ("'",)):
+        return value[1:]
     return value
 
 
 @dataclass(frozen=True)
 class UploadLimits:
-    max_bytes: int = 5 * 1024 * 1024
+    max_bytes: int = uploads.LEDGER.max_bytes  # the size limit lives in core/uploads.py
     max_rows: int = 20000
     max_sheets: int = 20
     max_uncompressed: int = 50 * 1024 * 1024
@@ -46,8 +57,9 @@ def check_upload(filename: str, data: bytes, limits: UploadLimits | None = None)
     lim = limits or UploadLimits()
     if not data:
         return "文件为空"
-    if len(data) > lim.max_bytes:
-        return f"文件过大（{_mb(len(data))}），上限为{_mb(lim.max_bytes)}"
+    too_large = uploads.too_large(uploads.LEDGER, len(data), lim.max_bytes)
+    if too_large:
+        return too_large
     ext = PurePath(filename or "").suffix.lower()
     if ext == ".xls":
         return "不支持旧版.xls文件，请用Excel或WPS另存为.xlsx后再上传"

@@ -14,7 +14,9 @@ import math
 import re
 from dataclasses import dataclass, field
 
-MAX_BYTES = 20 * 1024 * 1024  # a county or city file is far below this
+from core import uploads
+
+MAX_BYTES = uploads.BOUNDARY.max_bytes  # the size limit lives in core/uploads.py
 MAX_VERTICES = 500_000
 _SIMPLE_CHECK_MAX = 400  # self-intersection is checked on rings up to this many vertices
 
@@ -161,9 +163,9 @@ def parse(raw: bytes, max_bytes: int = MAX_BYTES) -> list[dict]:
     Raises GeoError with a reason for a file that is too big, not JSON or not GeoJSON.
     Geometries are validated per feature later (one bad township must not hide the others).
     """
-    if len(raw) > max_bytes:
-        raise GeoError(f"文件过大（{len(raw) / 1024 / 1024:.1f} MB），上限为 {max_bytes // 1024 // 1024} MB。"
-                       "请先简化边界（如用 mapshaper 抽稀）再导入。")
+    too_large = uploads.too_large(uploads.BOUNDARY, len(raw), max_bytes)
+    if too_large:
+        raise GeoError(f"{too_large}。请先简化边界（如用 mapshaper 抽稀）再导入。")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -14,7 +14,9 @@ from typing import Any
 
 from . import idnumber
 from .categories import CATEGORIES, DIFFICULTIES, SUBTYPES, code_for
-from .validation import phone_error, text_error
+from .excel_safety import unescape_cell
+from .masking import HIDDEN
+from .validation import control_error, phone_error, text_error
 
 # The ledger the townships already keep (001 附件2), in its order.
 LEDGER_HEADERS = ["序号", "姓名", "性别", "身份证号码", "人员类别", "帮扶责任人(职务)", "帮扶措施", "联系电话", "备注"]
@@ -40,11 +42,26 @@ COLUMN_OF = {  # field → the column name shown in messages
     "family_situation": "家庭状况", "living_situation": "生活情况", "parents_status": "父母或子女动态",
     "school_situation": "学习状况", "health_situation": "健康状况", "psychological_situation": "心理健康状况",
 }
-TEXT_LIMITS = {"name": 64, "notes": 2000, "address": 200, "measures": 2000, "family_situation": 2000,
+TEXT_LIMITS = {"name": 64, "helper": 130, "notes": 2000, "address": 200, "measures": 2000, "family_situation": 2000,
                "living_situation": 2000, "parents_status": 2000, "school_situation": 2000,
                "health_situation": 2000, "psychological_situation": 2000}
 SITUATION_FIELDS = ("address", "family_situation", "living_situation", "parents_status", "school_situation",
                     "health_situation", "psychological_situation")
+# A masked export (core/masking.py) re-imported: these cells then hold a mask, never a value.
+# Names, ID numbers, phones and staff names are masked with '*', which none of them may
+# contain; free text is hidden whole.
+STARRED_FIELDS = ("name", "id_number", "phone", "helper")
+HIDDEN_FIELDS = ("notes",) + SITUATION_FIELDS
+MASKED_ID_NOTE = "身份证号码已脱敏，无法确定是哪个人，本行不导入（脱敏导出的文件不能用来更新台账）"
+
+
+def masked_cell(fld: str, value) -> bool:
+    """Whether an import cell holds a mask instead of a value (it must then change nothing)."""
+    if not isinstance(value, str):
+        return False
+    if fld in STARRED_FIELDS:
+        return "*" in value
+    return fld in HIDDEN_FIELDS and value.strip() == HIDDEN
 _TITLE_VILLAGE_RE = re.compile(r"村[(（]居[)）]\s*[:：]\s*([^\s:：,，;；]+)")
 _SPLIT_RE = re.compile(r"[、,，;；/\s]+")
 _SUBTYPE_RE = re.compile(r"^(.+?)[(（](.+?)[)）]$")
@@ -73,7 +90,7 @@ class CleanRow:
     sheet: str
     row: int
     id_number: str
-    name: str
+    name: str | None  # None only when the cell was masked (see `masked`)
     gender: str
     birth_date: dt.date
     categories: list[tuple[str, str | None]]
@@ -87,6 +104,7 @@ class CleanRow:
     notes: str | None = None
     enrolled_on: dt.date | None = None
     extra: dict[str, str | None] = field(default_factory=dict)  # address and situation texts
+    masked: set[str] = field(default_factory=set)  # fields whose cell held a mask: left as they are
 
 
 @dataclass(frozen=True)
@@ -259,11 +277,25 @@ def validate(
 
         vals = dict(r.values)
         formula: set[str] = set()
+        masked: set[str] = set()
         for fld, v in list(vals.items()):
             if isinstance(v, str) and v.strip().startswith("="):
                 bad(fld, "单元格含公式（如=HYPERLINK(...)），请改为纯文本后再导入")
                 vals[fld] = None
                 formula.add(fld)
+                continue
+            v = vals[fld] = unescape_cell(v)  # our own export's escape (core/excel_safety.py)
+            err = control_error(v, COLUMN_OF.get(fld, fld))
+            if err:
+                bad(fld, err)
+                vals[fld] = None
+                formula.add(fld)  # reported: no second message for the same cell
+            elif masked_cell(fld, v):
+                vals[fld] = None
+                masked.add(fld)
+        if "id_number" in masked:
+            notes.append(Issue(r.sheet, r.row, COLUMN_OF["id_number"], MASKED_ID_NOTE))
+            continue
         present = {k for k, v in vals.items() if not _is_empty(v)}
 
         idn, err, note = _id_number(vals.get("id_number")) if "id_number" in present else (None, "身份证号码为空", None)
@@ -284,7 +316,7 @@ def validate(
                 seen[idn] = (r.sheet, r.row)
 
         name = _text(vals.get("name"))
-        if not name and "name" not in formula:
+        if not name and "name" not in formula and "name" not in masked:
             bad("name", "姓名不能为空")
 
         g = _text(vals.get("gender"))
@@ -353,6 +385,6 @@ def validate(
             categories=cats, village_id=village.id, township_id=village.township_id, present=present,
             phone=phone, difficulty=difficulty, helper=parse_helper(vals.get("helper")),
             measures=_text(vals.get("measures")), notes=_text(vals.get("notes")), enrolled_on=enrolled,
-            extra={f: _text(vals.get(f)) for f in SITUATION_FIELDS if f in present},
+            extra={f: _text(vals.get(f)) for f in SITUATION_FIELDS if f in present}, masked=masked,
         ))
     return clean, errors, notes

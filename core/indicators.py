@@ -249,6 +249,23 @@ def last_months(label: str, n: int = 12) -> list[str]:
     return [shift_month(label, -k) for k in range(n - 1, -1, -1)]
 
 
+# When a month's figures stop moving (issue 14). The ledger is adjusted monthly (seed 001) and
+# the office keys in the last visits of a month during the first days of the next, so a month
+# stays open (computed live) through the LATE_ENTRY_DAYS-th of the next month and closes the
+# day after: from then on its figures are stored once and changed only by an audited recompute.
+LATE_ENTRY_DAYS = 5
+
+
+def closes_on(label: str) -> dt.date:
+    """The first day on which month `label` is closed."""
+    y, m = parse_month(shift_month(label, 1))
+    return dt.date(y, m, 1) + dt.timedelta(days=LATE_ENTRY_DAYS)
+
+
+def is_closed(label: str, today: dt.date | None = None) -> bool:
+    return (today or dt.date.today()) >= closes_on(label)
+
+
 def school_year(on: dt.date) -> str:
     """School year containing a date; a new year starts in September."""
     y = on.year if on.month >= 9 else on.year - 1

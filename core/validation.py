@@ -46,9 +46,31 @@ def date_error(d, *, not_before: date | None = None, not_after: date | None = No
     return None
 
 
+# Control characters: C0 except tab/LF/CR, DEL and C1. Invisible on screen, refused by
+# openpyxl (an export of the whole county would fail on one of them) and unsafe in logs.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# The longest free text any form or import may store (agendas, minutes, narratives).
+LONG_TEXT_MAX = 20000
+
+
+def control_error(s, label: str) -> str | None:
+    if s is not None and CONTROL_RE.search(str(s)):
+        return f"{label}含有不可见的控制字符（如NUL），请删除后重试"
+    return None
+
+
+def without_controls(s: str) -> str:
+    """For output only (exports, logs) of values stored before inputs were checked."""
+    return CONTROL_RE.sub("", s)
+
+
 def text_error(s, max_len: int, label: str) -> str | None:
+    """The one rule for every free-text input: no control characters, at most `max_len`."""
     if s is None:
         return None
+    err = control_error(s, label)
+    if err:
+        return err
     if len(str(s)) > max_len:
         return f"{label}不能超过{max_len}个字（当前{len(str(s))}个字）"
     return None

@@ -16,8 +16,10 @@ Who sees what (DESIGN.md §2):
   (first rule).
 * worklists and pickers show the ID number masked for everyone (`身份证号`, as against the
   ledger's `身份证号码`): enough to tell two 张伟 apart, the full number lives in the file.
-* incident-card narrative is needed by whoever handles the card; on the shared screen it is
-  hidden whole.
+* incident-card narrative is needed by whoever handles the card; ID and mobile numbers inside
+  it are masked for a reader not entitled to the person's contact data (NARRATIVE); on the
+  shared screen it is hidden whole.
+* a search over these fields finds only by what the actor sees of them (`found_by`).
 """
 from __future__ import annotations
 
@@ -60,6 +62,10 @@ STAFF_NAME = "staff_name"
 LISTED_ID = "listed_id"
 CASE_TEXT = "case_text"
 NUMBERS_IN_TEXT = "numbers_in_text"  # text shown, ID and mobile numbers inside it masked (exports)
+# Narrative about one person that its reader needs (an incident card's description, handling,
+# resolution): ID and mobile numbers inside it masked for a reader who may not see that
+# person's contact data (`contact` of `narrative`), the whole text hidden on the shared screen.
+NARRATIVE = "narrative"
 
 RULES: dict[str, Rule] = {
     NAME: Rule(mask_name, PERSONAL),
@@ -71,6 +77,7 @@ RULES: dict[str, Rule] = {
     STAFF_NAME: Rule(mask_staff_label, OFF_SCREEN),
     LISTED_ID: Rule(mask_id_number, NOBODY),
     CASE_TEXT: Rule(hide_text, OFF_SCREEN),
+    NARRATIVE: Rule(scrub_text, PERSONAL),  # PERSONAL here: entitled to the person's contact data
 }
 
 # ---------------------------------------------------------------- fields, by the name results use
@@ -123,6 +130,31 @@ def sees(actor: Actor, kind: str, *, personal: bool | None = None) -> bool:
 def shown(actor: Actor, kind: str, value, *, personal: bool | None = None):
     """One value as `actor` may see it (dataclass fields, labels built from several values)."""
     return value if sees(actor, kind, personal=personal) else RULES[kind].mask(value)
+
+
+# Searching people (areas/registry/person_reads.py): what a query may match. An actor who
+# sees a field masked searches only what it sees (a hidden character never narrows the
+# result, or a search would recover it one guess at a time); an ID number or phone typed
+# whole and exact also finds its person (only the whole number, nothing one digit at a
+# time). A name does not: its one or few hidden characters are easily guessed whole.
+EXACT_SEARCH = frozenset({ID_NUMBER, PHONE})
+
+
+def found_by(actor: Actor, kind: str, value, query: str) -> bool:
+    """Whether `query` finds `value` (a field of `kind`) for `actor`: in what the actor sees
+    of the value (shown), or — for EXACT_SEARCH kinds — the whole value typed exactly."""
+    q = (query or "").strip().casefold()
+    if not q or _missing(value):
+        return False
+    if q in str(shown(actor, kind, value)).casefold():
+        return True
+    return kind in EXACT_SEARCH and q == str(value).strip().casefold()
+
+
+def narrative(actor: Actor, value, *, contact: bool):
+    """Free text about a person as `actor` may read it (NARRATIVE): `contact` says whether the
+    actor may see that person's ID number and phone (staff; a unit when the card needs contact)."""
+    return shown(actor, CASE_TEXT, shown(actor, NARRATIVE, value, personal=contact))
 
 
 def _missing(value) -> bool:

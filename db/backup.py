@@ -166,6 +166,15 @@ def sqlite_copy(src: sqlite3.Connection, dst: sqlite3.Connection, journal_mode: 
         raise BackupError(f"{failure}：{ok}")
 
 
+def _snapshot(conn) -> dict:
+    """The manifest's view of one consistent read: per-table fingerprints, and the audit
+    hash chain's anchor (count, head), kept outside the database so a later rewrite of the
+    whole chain is found by `python -m db.audit_verify --manifest`."""
+    chain = audit.anchor(conn)
+    return {"tables": table_fingerprints(conn),
+            "audit_chain": None if chain is None else {"count": chain[0], "head": chain[1]}}
+
+
 def _backup_sqlite(engine: Engine, out: Path) -> dict:
     src_path = engine.url.database
     if not src_path or src_path == ":memory:":
@@ -177,7 +186,7 @@ def _backup_sqlite(engine: Engine, out: Path) -> dict:
     copy = create_engine(f"sqlite:///{out}")
     try:
         with copy.connect() as conn:
-            return table_fingerprints(conn)
+            return _snapshot(conn)
     finally:
         copy.dispose()
 
@@ -196,7 +205,7 @@ def _backup_postgresql(engine: Engine, out: Path) -> dict:
             )
             if proc.returncode != 0:
                 raise BackupError(f"pg_dump 失败：{proc.stderr.strip()[:500]}")
-            return table_fingerprints(conn)
+            return _snapshot(conn)
 
 
 def make_backup(engine: Engine, dest: Path | None = None, actor=None, now: dt.datetime | None = None) -> BackupResult:
@@ -216,7 +225,8 @@ def make_backup(engine: Engine, dest: Path | None = None, actor=None, now: dt.da
     try:
         if not pg:
             tmp.unlink()  # sqlite3 creates the file itself
-        tables = _backup_postgresql(engine, tmp) if pg else _backup_sqlite(engine, tmp)
+        snap = _backup_postgresql(engine, tmp) if pg else _backup_sqlite(engine, tmp)
+        tables = snap["tables"]
         os.chmod(tmp, 0o600)
         manifest = {
             "format": "pg_dump" if pg else "sqlite",
@@ -226,6 +236,7 @@ def make_backup(engine: Engine, dest: Path | None = None, actor=None, now: dt.da
             "size": tmp.stat().st_size,
             "sha256": _sha256_file(tmp),
             "tables": tables,
+            "audit_chain": snap["audit_chain"],
         }
         tmp.replace(final)  # a partial file never carries a backup name
         manifest_path = final.with_name(name + ".json")

@@ -34,6 +34,11 @@ class Settings:
     backup_dir: Path
     audit_retention_days: int
     cache_ttl_s: int
+    # Peers (reverse proxies) whose X-Forwarded-For is believed; empty: the peer address is
+    # the client (components/auth.py client_address). Addresses or networks (CIDR).
+    trusted_proxies: tuple[str, ...] = ()
+    # The app is served over HTTPS (through the proxy): the sign-in cookie is written Secure.
+    https: bool = False
 
 
 def _secrets() -> dict:
@@ -69,4 +74,6 @@ def load() -> Settings:
         backup_dir=Path(os.environ.get("CAREDESK_BACKUP_DIR", DATA_DIR / "backups")),
         audit_retention_days=_int("CAREDESK_AUDIT_RETENTION_DAYS", 180),
         cache_ttl_s=_int("CAREDESK_CACHE_TTL", 60),
+        trusted_proxies=tuple(x.strip() for x in os.environ.get("CAREDESK_TRUSTED_PROXIES", "").split(",") if x.strip()),
+        https=os.environ.get("CAREDESK_HTTPS", "0") not in ("0", "false", "no", ""),
     )

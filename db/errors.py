@@ -20,6 +20,14 @@ class ForbiddenError(ServiceError):
     """The actor may not do this (scope or role)."""
 
 
+BUSY_MESSAGE = "系统正忙（有其他用户正在保存大量数据），您的操作未完成，请稍等片刻后重试。"
+
+
+class Busy(ServiceError):
+    """The database stayed locked by another writer longer than a user should wait
+    (db/engine.py retries first); nothing was saved."""
+
+
 def require(actor, action: str, **record) -> None:
     """ForbiddenError with the access table's reason unless `actor` may do `action`
     (core/access.py; `record`: township_id=, unit_id=, what=)."""

@@ -478,6 +478,19 @@ class LoginAttempt(Base):
     __table_args__ = (Index("ix_login_attempts_client_ts", "client", "ts"),)
 
 
+class Presentation(Base):
+    """投屏模式 of one sign-in (issue 13): kept on the server so a reload, a page change or an
+    edited URL cannot leave it. `login_key` names the sign-in (its cookie's expiry stamp);
+    the row lives until the presenter exits, signs out or the sign-in ends, and each end is
+    audited (areas/admin/users.py)."""
+
+    __tablename__ = "presentations"
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    login_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+
 class AuditLog(Base):
     """Append-only. Written only through db/audit.py."""
 
@@ -492,6 +505,9 @@ class AuditLog(Base):
     summary: Mapped[Optional[str]] = mapped_column(String(500))
     changes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)  # field: [from, to], masked
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    # The hash chain (db/audit.py, checked by db/audit_verify.py); NULL only before 0003 ran.
+    prev_hash: Mapped[Optional[str]] = mapped_column(String(64))
+    row_hash: Mapped[Optional[str]] = mapped_column(String(64))
     __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
 
 
@@ -503,4 +519,48 @@ class AppSetting(Base):
     value: Mapped[Optional[str]] = mapped_column(Text)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow, server_default=func.now()
+    )
+
+
+class IndicatorMonth(Base):
+    """The figures of a closed month (issue 14): numerator and denominator of one indicator
+    for one township (township_id 0 = the county row), written once by the first read of the
+    month (areas/indicators/reads.py) and replaced only by the office's audited recompute
+    (areas/indicators/writes.recompute_month). Targets are not stored: they apply at read
+    time. Not Audited: a first read that stores figures changes no data, so it must not
+    replace the data generation."""
+
+    __tablename__ = "indicator_months"
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    township_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    numerator: Mapped[int] = mapped_column(Integer)
+    denominator: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CareStatus(Base):
+    """The visit rule's answer per active person, kept (issue 14): a cache of
+    areas/care/reads.person_due, written only by areas/care/status.refresh in the same
+    transaction as the write that changed an input. `valid_from`/`valid_until` bound the days
+    on which the row is the rule's answer (the first / next date of an input of the person —
+    visit, assessment, category start or end — on either side of `computed_on`; NULL = open):
+    readers use the row on those days and compute the rule live otherwise. Not Audited: a
+    cache, its rows change only with audited data."""
+
+    __tablename__ = "care_status"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # people.id
+    township_id: Mapped[int] = mapped_column(Integer)
+    last_visit: Mapped[Optional[dt.date]] = mapped_column(Date)
+    raised_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # 高 since (core/visits.py, "Effective difficulty")
+    effective: Mapped[str] = mapped_column(String(8))  # 一般 / 特别困难 as the rule applies it
+    rkey: Mapped[int] = mapped_column(Integer)  # core.visits.Rule.key of the rule that applies
+    next_due: Mapped[dt.date] = mapped_column(Date)
+    computed_on: Mapped[dt.date] = mapped_column(Date)
+    valid_from: Mapped[Optional[dt.date]] = mapped_column(Date)
+    valid_until: Mapped[Optional[dt.date]] = mapped_column(Date)  # exclusive
+    __table_args__ = (
+        Index("ix_care_status_due", "township_id", "next_due"),
+        Index("ix_care_status_from", "valid_from"),
+        Index("ix_care_status_until", "valid_until"),
     )

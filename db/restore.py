@@ -4,7 +4,8 @@
 
 A target that already holds data is refused unless --force (then it is replaced).
 After restoring, every table's row count and checksum is compared with the backup's
-manifest; the restore is then recorded in the restored database's audit log.
+manifest and the audit log's hash chain is verified against the anchor the manifest kept;
+the restore is then recorded in the restored database's audit log.
 """
 from __future__ import annotations
 
@@ -98,6 +99,14 @@ def restore(path: Path, database_url: str, force: bool = False, actor: str | Non
         with engine.connect() as conn:
             actual = table_fingerprints(conn)
         problems = compare(manifest["tables"], actual) if manifest else []
+        if manifest and manifest.get("audit_chain"):  # the restored log must still verify
+            from db.audit_verify import verify
+
+            chain = manifest["audit_chain"]
+            with engine.connect() as conn:
+                report = verify(conn, [(chain["count"], chain["head"])])
+            if not report.ok:
+                problems.append(report.message())
         from db.engine import session_scope
 
         with session_scope(engine, actor=actor or f"cli:{getpass.getuser()}"[:64]) as s:

@@ -17,7 +17,7 @@ if me is not None:
     c2.metric("姓名", me.display_name)  # metric values are plain text, never markdown
     c3.metric("角色", me.role_label)
     c4.metric("范围", me.scope)
-    st.caption(f"最近登录：{me.last_login or '-'} · 密码修改于：{me.password_changed or '-'}")
+    st.caption(f"最近登录：{me.last_login or '-'} · 密码修改于：{me.password_changed or '-'}")  # md-ok: timestamps
 
 password_change_form(actor)
 st.caption("修改密码后，您在所有电脑和浏览器上的登录都将失效，须用新密码重新登录。"

@@ -9,6 +9,7 @@ from components import flash
 from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
+from components.text import md
 from core.assessments import HIGH, LEVELS, period_label, suggest_period
 from db.engine import session_scope
 from areas.care import reads as q
@@ -45,7 +46,7 @@ if access.may(actor, "assessment_round.manage") and rnd.closed_on is None:
             st.rerun()
 
 names = (["待评估"] if rows_visible else []) + ["完成情况", "等级变化"] + (["高风险名单"] if rows_visible else [])
-tabs = dict(zip(names, st.tabs(names)))
+tabs = dict(zip(names, st.tabs(names)))  # md-ok: fixed tab names
 
 if "待评估" in tabs:
     with tabs["待评估"]:
@@ -54,7 +55,7 @@ if "待评估" in tabs:
         if pending.total == 0:
             st.success("本轮评估对象均已完成评估。")
         else:
-            st.caption(f"尚未评估 {pending.total} 人" + ("（显示前200人）" if pending.total > 200 else ""))
+            st.caption(f"尚未评估 {pending.total} 人" + ("（显示前200人）" if pending.total > 200 else ""))  # md-ok: a count
             st.dataframe(pending.rows, hide_index=True, width="stretch",
                          column_order=[c for c in pending.rows.columns if c != "编号"])
             if access.may(actor, "assessment.record") and rnd.closed_on is None:
@@ -80,7 +81,7 @@ with tabs["完成情况"]:
     with session_scope(write=False) as s:
         comp = q.completion_by_township(s, actor, rnd.id, today)
     need, done = int(comp["应评估人数"].sum()), int(comp["已评估人数"].sum())
-    st.metric("评估完成率", f"{100 * done / need:.1f}%" if need else "—", help=f"已评估 {done} 人 / 应评估 {need} 人")
+    st.metric("评估完成率", f"{100 * done / need:.1f}%" if need else "—", help=f"已评估 {done} 人 / 应评估 {need} 人")  # md-ok: counts
     count_table(comp, actor, columns=["应评估人数", "已评估人数"], hide_index=True,
                 column_config={"完成率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
     st.caption("应评估：当前在册、属于儿童类别（留守儿童、困境儿童、辍学儿童、孤儿）的对象。")
@@ -89,7 +90,7 @@ with tabs["等级变化"]:
     with session_scope(write=False) as s:
         matrix = q.grade_matrix(s, actor, rnd.id)
     prev = matrix.attrs.get("previous_period")
-    st.caption(f"与上一轮（{prev}）相比，本轮已评估对象的风险等级变化（人数）。" if prev else "这是第一轮评估，没有可比较的上一轮。")
+    st.caption(f"与上一轮（{md(prev)}）相比，本轮已评估对象的风险等级变化（人数）。" if prev else "这是第一轮评估，没有可比较的上一轮。")
     count_table(matrix, actor)
 
 if "高风险名单" in tabs:

@@ -5,6 +5,7 @@ import streamlit as st
 
 from components.action import run_action
 from components.page import page_header
+from components.text import md
 from db import config
 from db.engine import session_scope
 from areas.admin import reads as q
@@ -16,6 +17,24 @@ actor = page_header(
     f"日志只可追加，不能修改或删除；保留期不少于 {config.load().audit_retention_days} 天。"
     f"时间为北京时间（UTC+08:00）。",
 )
+
+# The hash chain (db/audit_verify.py) is read row by row: checked on arrival, again after
+# five minutes or on request, not on every filter change.
+def _check_integrity() -> None:
+    with session_scope(write=False) as s:
+        st.session_state["audit_integrity"] = (q.audit_integrity(s, actor), dt.datetime.now(q.LOCAL_TZ))
+
+
+checked = st.session_state.get("audit_integrity")
+if checked is None or dt.datetime.now(q.LOCAL_TZ) - checked[1] > dt.timedelta(minutes=5):
+    _check_integrity()
+report, checked_at = st.session_state["audit_integrity"]
+i1, i2 = st.columns([5, 1], vertical_alignment="center")
+with i1:
+    (st.success if report.ok else st.error)(f"{md(report.message())}（{checked_at:%H:%M:%S} 校验）")
+if i2.button("重新校验", key="audit_verify"):
+    _check_integrity()
+    st.rerun()
 
 today = dt.datetime.now(q.LOCAL_TZ).date()
 c1, c2, c3, c4 = st.columns([1, 2, 1, 1])
@@ -50,7 +69,7 @@ page_no = st.pagination(pages, key="audit_page", width="stretch") if pages > 1 e
 with session_scope(write=False) as s:
     result = q.audit_page(s, actor, flt, page_no)
 with table_area:
-    st.caption(f"共 {result.total:,} 条 · 第 {result.page}/{result.pages} 页 · 每页 {result.page_size} 条")
+    st.caption(f"共 {result.total:,} 条 · 第 {result.page}/{result.pages} 页 · 每页 {result.page_size} 条")  # md-ok: counts
     if result.rows.empty:
         st.info("没有符合条件的记录。")
     else:
@@ -64,12 +83,12 @@ st.subheader("导出")
 st.caption("按当前筛选条件导出（最多 50,000 条）；导出操作本身也记入审计日志。")
 e1, e2, _ = st.columns([1, 1, 3])
 for col, fmt, label in ((e1, "xlsx", "生成 Excel 文件"), (e2, "csv", "生成 CSV 文件")):
-    if col.button(label, key=f"audit_export_{fmt}", disabled=total == 0):
+    if col.button(label, key=f"audit_export_{fmt}", disabled=total == 0):  # md-ok: fixed labels
         made = run_action(actor, svc.export_audit, flt, fmt)  # the export itself is audited
         if made:
             st.session_state["audit_export"] = made.result
 export = st.session_state.get("audit_export")
 if export is not None:
     note = "（超过上限，仅含最新的记录）" if export.truncated else ""
-    st.download_button(f"下载 {export.filename}（{export.rows:,} 条）{note}", export.data, file_name=export.filename,
+    st.download_button(f"下载 {md(export.filename)}（{export.rows:,} 条）{note}", export.data, file_name=export.filename,  # md-ok: a count, a fixed note
                        mime=export.mime, key="audit_download", type="primary")

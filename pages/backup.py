@@ -7,6 +7,7 @@ import streamlit as st
 from components import flash
 
 from components.page import page_header
+from components.text import md
 from db import backup, config
 from db.engine import get_engine, session_scope
 from areas.admin import reads as q
@@ -24,9 +25,9 @@ if last:
     c1.metric("最近一次备份", last["at_local"][:16])
     c2.metric("备份大小", f"{last['size'] / 1024 / 1024:.1f} MB")
     c3.metric("备份中的人员档案", f"{last.get('people') or 0:,}")
-    st.caption(f"文件：{last['file']} · 操作人：{last.get('by') or '-'}")
+    st.caption(f"文件：{md(last['file'])} · 操作人：{md(last.get('by')) or '-'}")
     if age > dt.timedelta(days=2):
-        st.warning(f"已有 {age.days} 天没有备份，请立即备份并检查定时任务。")
+        st.warning(f"已有 {age.days} 天没有备份，请立即备份并检查定时任务。")  # md-ok: a count
 else:
     st.warning("尚无备份记录。请立即备份，并按说明配置每日定时备份。")
 
@@ -35,7 +36,7 @@ if st.button("立即备份", type="primary", key="backup_now"):
         try:
             result = backup.make_backup(get_engine(), actor=actor)
         except backup.BackupError as e:
-            st.error(str(e))
+            st.error(md(str(e)))
         else:
             total = sum(t["rows"] for t in result.manifest["tables"].values())
             flash.done("backup_flash", f"备份完成：{result.path.name}（{len(result.manifest['tables'])} 张表，共 {total:,} 行，已生成校验清单）")
@@ -44,7 +45,7 @@ st.subheader("备份文件")
 settings = config.load()
 files = backup.list_backups(settings.backup_dir)
 if not files:
-    st.info(f"备份目录中还没有备份文件（{settings.backup_dir}）。")
+    st.info(f"备份目录中还没有备份文件（{md(settings.backup_dir)}）。")
 else:
     st.dataframe(
         pd.DataFrame([{
@@ -56,7 +57,7 @@ else:
         } for b in files]),
         hide_index=True, width="stretch",
     )
-    st.caption(f"备份目录：{settings.backup_dir} · 共 {len(files)} 份")
+    st.caption(f"备份目录：{md(settings.backup_dir)} · 共 {len(files)} 份")
 
 with st.expander("如何恢复"):
     st.markdown(

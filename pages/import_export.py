@@ -7,9 +7,11 @@ import streamlit as st
 
 from components import flash
 from components.action import run_action
+from components.downloads import personal_download
 from components.filter_bar import STATE_KEY
-from core import access
+from core import access, uploads
 from components.page import page_header
+from components.text import md
 from areas.registry import exporter
 from areas.registry import importer
 from db.engine import session_scope
@@ -21,11 +23,13 @@ imp_tab, exp_tab = st.tabs(["导入台账", "导出台账"])
 
 with imp_tab:
     st.markdown("上传乡镇台账（附件2格式：序号、姓名、性别、身份证号码、人员类别、帮扶责任人(职务)、帮扶措施、联系电话、备注；"
-                "村(居)作为一列或写在表头上方）或本系统模板。支持 .xlsx 和 .csv（UTF-8/GBK），单个文件不超过5MB、2万行。")
+                "村(居)作为一列或写在表头上方）或本系统模板。支持 .xlsx 和 .csv（UTF-8/GBK），"
+                f"{uploads.hint(uploads.LEDGER)}、2万行。")  # md-ok: the limit table
     st.download_button("下载导入模板", exporter.template_xlsx(), file_name="人员台账导入模板.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="imp_template",
                        icon=":material/download:")
-    up = st.file_uploader("选择文件", type=["xlsx", "csv"], key="imp_file")
+    up = st.file_uploader(f"选择文件（{uploads.hint(uploads.LEDGER)}）", type=list(uploads.LEDGER.types),  # md-ok: limit
+                          key="imp_file", max_upload_size=uploads.CEILING_MB, help=uploads.help_text(uploads.LEDGER))
     flash.show("imp_result")
     if up is not None:
         data = up.getvalue()
@@ -36,19 +40,22 @@ with imp_tab:
             st.dataframe(pd.DataFrame([{"工作表": i.sheet, "行": i.row, "列": i.column, "问题": i.reason} for i in pv.errors]),
                          hide_index=True, width="stretch")
         if pv.notes:
-            st.info("以下内容已自动规范（无需处理）：")
+            st.info("以下内容已自动规范或跳过（无需处理）：")
             st.dataframe(pd.DataFrame([{"工作表": i.sheet, "行": i.row, "列": i.column, "说明": i.reason} for i in pv.notes]),
                          hide_index=True, width="stretch")
+        if not pv.errors and not pv.plan:  # e.g. a masked export: every row skipped
+            st.info("文件中没有可导入的数据行，未导入任何数据。")
         if pv.ok:
             c = pv.counts()
             st.markdown(f"检查通过：共 **{len(pv.plan)}** 行，将新增 **{c['add']}** 人、更新 **{c['update']}** 人、"
-                        f"**{c['unchanged']}** 人无变化。")
+                        f"**{c['unchanged']}** 人无变化。")  # md-ok: counts
             names = {"add": "新增", "update": "更新", "unchanged": "无变化"}
             st.dataframe(pd.DataFrame([{"行": x.row.row, "姓名": x.row.name, "操作": names[x.action],
                                         "变更": "、".join(x.changes)} for x in pv.plan]),
                          hide_index=True, width="stretch")
             if st.button("确认导入", type="primary", key="imp_apply"):
-                run_action(actor, importer.apply, up.name, data, today, flash_key="imp_result",
+                # the plan shown above is what gets written: apply re-checks it, it does not redo it
+                run_action(actor, importer.apply, up.name, data, today, prepared=pv, flash_key="imp_result",
                            then=lambda _c: st.session_state.pop("imp_file", None),
                            success=lambda c: f"导入完成：新增 {c['add']} 人，更新 {c['update']} 人，{c['unchanged']} 人无变化。")
 
@@ -58,7 +65,7 @@ with exp_tab:
     with session_scope(write=False) as s:
         n = rq.count(s, actor, flt, today)
     st.markdown(f"导出人员台账当前的筛选结果：**{n:,}** 人。")
-    st.caption("筛选条件：" + (flt.describe() or "全部") + "（在“人员台账”页调整）")
+    st.caption("筛选条件：" + (md(flt.describe()) or "全部") + "（在“人员台账”页调整）")
     st.page_link("pages/registry.py", label="去人员台账调整筛选", icon=":material/filter_alt:")
     full = False
     reason = ""
@@ -72,6 +79,8 @@ with exp_tab:
             st.session_state["exp_file"] = made.result  # (data, rows)
     made = st.session_state.get("exp_file")
     if made:
-        st.download_button(f"下载（{made[1]}行）", made[0], file_name=f"人员台账_{today:%Y%m%d}.xlsx",
-                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="exp_dl",
-                           on_click=lambda: st.session_state.pop("exp_file", None), icon=":material/download:")
+        # Made on the click for this signed-in session and served once (components/downloads.py).
+        personal_download(f"下载（{made[1]}行）", lambda data=made[0]: data,  # md-ok: a count
+                          file_name=f"人员台账_{today:%Y%m%d}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="exp_dl",
+                          icon=":material/download:")

@@ -9,6 +9,7 @@ from components.action import run_action
 from components.care_person_picker import person_picker
 from core import access
 from components.page import page_header
+from components.text import md
 from core import incidents as inc
 from db.engine import session_scope
 from areas.care import reads as q
@@ -52,7 +53,7 @@ with session_scope(write=False) as s:
 if page.total == 0:
     st.info("没有符合条件的通报处置卡。" + ("（只显示转介给本单位的卡）" if access.unit_bound(actor) else ""))
     st.stop()
-st.caption(f"共 {page.total} 张" + ("，显示最近200张" if page.total > 200 else "") + "；逾期：已转介、超过办理期限仍未处置。")
+st.caption(f"共 {page.total} 张" + ("，显示最近200张" if page.total > 200 else "") + "；逾期：已转介、超过办理期限仍未处置。")  # md-ok: a count
 st.dataframe(page.rows, hide_index=True, width="stretch",
              column_config={"发现日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
                             "办理期限": st.column_config.DateColumn(format="YYYY-MM-DD")})
@@ -67,9 +68,9 @@ if card is None:
     st.warning("该卡不存在或不在您的办理范围内。")
     st.stop()
 
-st.subheader(f"{card.id}号 {card.type}（来源：{card.source}）")
+st.subheader(f"{card.id}号 {md(card.type)}（来源：{md(card.source)}）")  # md-ok: an id
 if card.overdue:
-    st.error(f"已超过办理期限 {card.deadline:%Y-%m-%d}，" + ("请尽快处置并登记。" if access.unit_bound(actor) else f"请督促{card.unit_name}尽快处置。"))
+    st.error(f"已超过办理期限 {card.deadline:%Y-%m-%d}，" + ("请尽快处置并登记。" if access.unit_bound(actor) else f"请督促{md(card.unit_name)}尽快处置。"))
 
 
 def _when(v):
@@ -82,7 +83,7 @@ def _when(v):
 steps = st.columns(5)
 for col, (label, when) in zip(steps, [("发现", card.discovered_on), ("报告", card.reported_at), ("转介", card.referred_at),
                                       ("处置", card.handled_at), ("结案", card.closed_at)]):
-    col.metric(label, _when(when))
+    col.metric(label, _when(when))  # md-ok: fixed labels
 
 left, right = st.columns(2)
 with left:
@@ -108,7 +109,7 @@ mine = (
 if action is None:
     st.success("本卡已结案。")
 elif not mine:
-    st.info(f"下一步：{inc.ACTION_LABELS[action]}（由{'、'.join({'office': '联席办', 'township': '乡镇', 'unit': '成员单位'}[r] for r in access.ACTIONS[inc.access_action(action)].roles)}办理）")
+    st.info(f"下一步：{inc.ACTION_LABELS[action]}（由{'、'.join({'office': '联席办', 'township': '乡镇', 'unit': '成员单位'}[r] for r in access.ACTIONS[inc.access_action(action)].roles)}办理）")  # md-ok: fixed labels
 else:
     st.markdown(f"**下一步：{inc.ACTION_LABELS[action]}**")
     with st.form(f"card_{action}"):

@@ -8,6 +8,7 @@ from components import cached, kpi
 from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
+from components.text import md
 from core import indicators as ci
 from areas.indicators import reads as q
 
@@ -18,7 +19,7 @@ with top[0]:
     label = kpi.period_picker("ind_period")
 per = ci.period(label)
 with top[1]:
-    st.caption(f"统计期间 {per.title}（截至 {per.as_of:%Y-%m-%d}）· 选中表格中的单元格可查看计算过程")
+    st.caption(f"统计期间 {per.title}（截至 {per.as_of:%Y-%m-%d}）· 选中表格中的单元格可查看计算过程")  # md-ok: a period
     st.caption(f"颜色：{kpi.LEGEND}")
 
 df = cached.board(actor, label)
@@ -77,35 +78,35 @@ ind_name = c2.selectbox("指标", names, key="explain_ind")
 ind = ci.get(by_name[ind_name])
 cell = df[(df["乡镇"] == town) & (df["code"] == ind.code)]
 if ind.county_only and town != q.TOTAL_NAME:
-    st.info(f"「{ind.name}」只在全县层面统计（成员单位不按乡镇划分）。")
+    st.info(f"「{ind.name}」只在全县层面统计（成员单位不按乡镇划分）。")  # md-ok: indicator definitions
     cell = df[(df["township_id"] == q.TOTAL) & (df["code"] == ind.code)]
 if not cell.empty:
     r = cell.iloc[0]
-    st.markdown(f"**{ind.name}**：{ind.formula}")
-    st.caption(f"依据：{ind.seed}")
+    st.markdown(f"**{ind.name}**：{ind.formula}")  # md-ok: indicator definitions
+    st.caption(f"依据：{ind.seed}")  # md-ok: indicator definitions
     if pd.isna(r["numerator"]):
         st.write("无数据。")
     else:
-        st.info(ci.explain(ind, int(r["numerator"]), int(r["denominator"]), float(r["target"])))
+        st.info(ci.explain(ind, int(r["numerator"]), int(r["denominator"]), float(r["target"])))  # md-ok: definitions and numbers
         missing = int(r["denominator"]) - int(r["numerator"])
         if ind.basis == ci.PUPILS:
             st.caption("辍学率来自各乡镇学年统计表（小学/初中在校生数与辍学人数），没有逐人名单。")
-        elif ind.complement and missing > 0 and st.toggle(f"查看「{ind.complement}」（{missing}）", key="show_complement"):
+        elif ind.complement and missing > 0 and st.toggle(f"查看「{ind.complement}」（{missing}）", key="show_complement"):  # md-ok: definition, count
             read = run_action(actor, q.complement, ind.code, int(r["township_id"]), label)  # the view is audited
             if read:
                 comp = read.result
                 if comp.rows is None:
-                    st.warning(f"{comp.label}：{comp.count}。{comp.note}")
+                    st.warning(f"{comp.label}：{comp.count}。{comp.note}")  # md-ok: definitions, count
                 else:
                     shown = comp.rows.drop(columns=["person_id"], errors="ignore")
                     st.dataframe(shown, hide_index=True, width="stretch")
                     if comp.truncated:
-                        st.caption(f"共 {comp.count} 条，仅显示前 {len(shown)} 条。")
+                        st.caption(f"共 {comp.count} 条，仅显示前 {len(shown)} 条。")  # md-ok: counts
 
 # ---- ranking and trend for the chosen indicator
 left, right = st.columns(2)
 with left:
-    st.subheader(f"乡镇排名 · {ind.name}")
+    st.subheader(f"乡镇排名 · {ind.name}")  # md-ok: indicator definitions
     if ind.county_only:
         st.caption("全县指标，不分乡镇排名。")
     else:
@@ -121,7 +122,7 @@ with right:
     tid = None
     if not ind.county_only and town != q.TOTAL_NAME:
         tid = int(df[df["乡镇"] == town]["township_id"].iloc[0])
-    st.subheader(f"近12个月趋势 · {town if tid else ('全县' if q.shows_total(actor) else '本乡镇')}")
+    st.subheader(f"近12个月趋势 · {md(town) if tid else ('全县' if q.shows_total(actor) else '本乡镇')}")
     # Twelve months are twelve full computations: on a large registry that takes a while the
     # first time (then it is cached), so the user asks for it.
     if st.toggle("显示趋势图", value=False, key="show_trend", help="近12个月逐月计算，数据量大时需要数秒"):

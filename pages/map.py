@@ -29,14 +29,14 @@ total = df[df["township_id"] == q.TOTAL]
 if not total.empty:
     r = total.iloc[0]
     m1, m2, m3 = st.columns(3)
-    m1.metric(f"全县{ind.name}", "—" if pd.isna(r["value"]) else f"{ci.fmt_value(r['value'], 1)}{ind.unit}",
-              border=True)
-    m2.metric(f"{ind.numerator} / {ind.denominator}",
+    m1.metric(f"全县{ind.name}",  # md-ok: indicator definitions
+              "—" if pd.isna(r["value"]) else f"{ci.fmt_value(r['value'], 1)}{ind.unit}", border=True)
+    m2.metric(f"{ind.numerator} / {ind.denominator}",  # md-ok: indicator definitions
               "—" if pd.isna(r["numerator"]) else f"{int(r['numerator'])} / {int(r['denominator'])}", border=True)
     towns = df[df["township_id"] != q.TOTAL]
     m3.metric("达标乡镇", f"{int((towns['status'] == ci.MET).sum())} / {len(towns)}", border=True)
 
-st.caption(f"{per.title}（截至 {per.as_of:%Y-%m-%d}）· {ind.formula} · 灰色为无数据。地图离线绘制，不加载任何在线底图。")
+st.caption(f"{per.title}（截至 {per.as_of:%Y-%m-%d}）· {ind.formula} · 灰色为无数据。地图离线绘制，不加载任何在线底图。")  # md-ok: definitions
 township_map(shapes, df, ind, key="township_choropleth")
 
 # ---- drill-down into villages
@@ -48,7 +48,7 @@ if towns.empty:
 names = dict(zip(towns["township_id"].astype(int), towns["乡镇"]))
 tid = st.selectbox("选择乡镇", list(names), format_func=names.get, key="map_township")
 if not ind.village_breakdown:
-    st.info(f"「{ind.name}」按乡镇统计，没有村级数据。")
+    st.info(f"「{ind.name}」按乡镇统计，没有村级数据。")  # md-ok: indicator definitions
 else:
     with session_scope(write=False) as s:
         vdf = q.village_breakdown(s, actor, code, tid, label)

@@ -8,7 +8,8 @@ from components.action import run_action
 
 from core import access
 from components.page import page_header
-from components.task_view import plain, styled, with_dates
+from components.task_view import styled, with_dates
+from components.text import md
 from core import tasks as rules
 from areas.meetings import pack as meeting_pack
 from db.engine import session_scope
@@ -93,16 +94,16 @@ if m is None:
     st.stop()
 
 with st.container(border=True):
-    st.markdown(f"#### {plain(m.title)}")
-    st.markdown(f"**类型**：{m.kind}　**日期**：{m.held_on:%Y-%m-%d}　**参会单位**（{len(m.attendees)}）："
-                f"{plain('、'.join(m.attendees)) or '未登记'}")
+    st.markdown(f"#### {md(m.title)}")
+    st.markdown(f"**类型**：{md(m.kind)}　**日期**：{m.held_on:%Y-%m-%d}　**参会单位**（{len(m.attendees)}）："
+                f"{md('、'.join(m.attendees)) or '未登记'}")
     left, right = st.columns(2)
     with left:
         st.markdown("**议程**")
-        st.markdown(plain(m.agenda) or "未填写")
+        st.markdown(md(m.agenda) or "未填写")
     with right:
         st.markdown("**会议纪要**")
-        st.markdown(plain(m.minutes) or "未填写")
+        st.markdown(md(m.minutes) or "未填写")
 
 st.subheader(f"议定事项（{len(m.decisions)}项）")
 if m.decisions.empty:

@@ -18,11 +18,22 @@ flash.show("pending_flash")
 
 with session_scope(write=False) as s:
     total, df = rq.exit_proposals(s, actor, today)
+    refused = rq.refused_duplicates(s, actor)  # the office's only (empty for a township)
+
+if not refused.empty:
+    st.subheader("重复纳入被拒")
+    st.caption(f"近{rq.REFUSED_DAYS}天，乡镇纳入或导入的身份证号码已在其他乡镇登记、被系统拒绝（乡镇只被告知已转联席办核查，"  # md-ok: a constant
+               "不知道登记在哪个乡镇）。请与双方乡镇核实是否需要迁入或更正号码。")
+    shown = refused.drop(columns=["person_id"])
+    shown["档案"] = [f"person?id={i}" for i in refused["person_id"]]
+    st.dataframe(shown, hide_index=True, width="stretch", key="pending_refused",
+                 column_config={"档案": st.column_config.LinkColumn("档案", display_text="打开")})
+    st.subheader("年龄到期")
 
 if total == 0:
     st.info("目前没有需要处理的年龄到期人员。")
     st.stop()
-st.markdown(f"共 **{total}** 条建议" + ("（显示前500条）" if total > len(df) else ""))
+st.markdown(f"共 **{total}** 条建议" + ("（显示前500条）" if total > len(df) else ""))  # md-ok: a count
 view = df.drop(columns=["category_id", "person_id"]).copy()
 view.insert(0, "确认", False)
 view["档案"] = [f"person?id={i}" for i in df["person_id"]]

@@ -10,6 +10,7 @@ from components.action import run_action, show_error
 from core import access
 from components.page import audit_search, page_header
 from components.record_delete import delete_control
+from components.text import md
 from core.categories import ACTIVE, CATEGORIES, EXITED, SUBTYPES, label
 from db.engine import session_scope
 from core.clock import utcnow
@@ -43,7 +44,7 @@ if not raw_id:
             if not hits:
                 st.info("没有找到。")
             for h in hits:
-                st.page_link("pages/person.py", label=h.label, query_params={"id": str(h.id)}, icon=":material/badge:")
+                st.page_link("pages/person.py", label=md(h.label), query_params={"id": str(h.id)}, icon=":material/badge:")
     if can_edit:
         with new:
             with session_scope(write=False) as s:
@@ -53,11 +54,11 @@ if not raw_id:
             if raw.strip():
                 try:
                     info = svc.check_id_number(raw, today)
-                    st.success(f"号码有效：{info.id_number} · 性别 {info.gender} · 出生 {info.birth_date:%Y-%m-%d} · {info.age} 周岁")
+                    st.success(f"号码有效：{md(info.id_number)} · 性别 {info.gender} · 出生 {info.birth_date:%Y-%m-%d} · {info.age} 周岁")  # md-ok: gender, date, age
                     with session_scope(write=False) as s:
                         dup = svc.find_duplicate(s, actor, info.id_number)
                     if dup is not None:
-                        st.error(str(dup))
+                        st.error(md(str(dup)))
                         if dup.person_id:
                             st.page_link("pages/person.py", label="打开已有档案", query_params={"id": str(dup.person_id)},
                                          icon=":material/badge:")
@@ -101,12 +102,12 @@ if file is None:
 p = file.person
 loaded_at = st.session_state.get("person_loaded_at")
 flash.show("person_flash")
-st.subheader(f"{p['name']}（{p['gender']}，{file.age}周岁）")
-st.caption(f"{file.township} · {file.village} · 身份证号码 {p['id_number']} · 状态：{p['status']}"
-           + (f"（{p['exited_on']} {p['exit_reason']}）" if p["status"] == EXITED else "")
-           + f" · 纳入日期 {p['enrolled_on']}")
+st.subheader(f"{md(p['name'])}（{md(p['gender'])}，{file.age}周岁）")  # md-ok: an age
+st.caption(f"{md(file.township)} · {md(file.village)} · 身份证号码 {md(p['id_number'])} · 状态：{md(p['status'])}"
+           + (f"（{p['exited_on']} {md(p['exit_reason'])}）" if p["status"] == EXITED else "")
+           + f" · 纳入日期 {p['enrolled_on']}")  # md-ok: dates
 for cat, reason in file.proposals:
-    st.warning(f"{label(cat)}：{reason}，建议退出该类别。请到“待处理”页确认。")
+    st.warning(f"{md(label(cat))}：{md(reason)}，建议退出该类别。请到“待处理”页确认。")
 st.page_link("pages/registry.py", label="返回人员台账", icon=":material/arrow_back:")
 
 
@@ -224,7 +225,7 @@ for i, (frame, empty, kind, cols) in enumerate((
         (file.incidents, "暂无通报处置卡。", None, ())), start=5):
     with tabs[i]:
         if frame.empty:
-            st.info(empty)
+            st.info(empty)  # md-ok: fixed texts
         else:
             st.dataframe(frame.drop(columns=["id"], errors="ignore"), hide_index=True, width="stretch")
             if kind:
@@ -248,7 +249,7 @@ with tabs[9]:
                 _save(svc.exit_person, pid, p["version"], data["reason"], data["on"], loaded_at, today,
                       success="已退出台账，档案保留。")
     else:
-        st.info(f"该人员已于 {p['exited_on']} 退出（{p['exit_reason']}）。如需重新纳入，请选择类别。")
+        st.info(f"该人员已于 {p['exited_on']} 退出（{md(p['exit_reason'])}）。如需重新纳入，请选择类别。")  # md-ok: a date
         cats = pf.category_picker("reenroll")
         if st.button("重新纳入", key="reenroll_btn", type="primary"):
             _save(svc.reenroll, pid, p["version"], cats, today, success="已重新纳入台账。")

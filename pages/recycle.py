@@ -17,7 +17,7 @@ PAGE = 50
 page_no = st.session_state.get("recycle_page", 1)
 with session_scope(write=False) as s:
     total, df = rq.deleted_records(s, actor, kind, limit=PAGE, offset=(page_no - 1) * PAGE)
-st.caption(f"共 {total} 条已删除记录")
+st.caption(f"共 {total} 条已删除记录")  # md-ok: a count
 if total > PAGE:
     st.number_input("页码", 1, (total + PAGE - 1) // PAGE, key="recycle_page")
 if df.empty:

@@ -7,7 +7,8 @@ from components import flash
 from components.action import run_action
 
 from components.page import page_header
-from core import geo
+from components.text import md
+from core import geo, uploads
 from db.engine import session_scope
 from areas.indicators import reads as q
 from areas.regions import writes as svc
@@ -32,9 +33,8 @@ else:
     st.dataframe(status, hide_index=True, width="stretch")
 
 st.subheader("导入边界")
-limit_mb = geo.MAX_BYTES // 1024 // 1024
-upload = st.file_uploader(f"GeoJSON 文件（不超过 {limit_mb} MB）", type=["geojson", "json"], key="geo_upload",
-                          max_upload_size=limit_mb)
+upload = st.file_uploader(f"GeoJSON 文件（{uploads.hint(uploads.BOUNDARY)}）", type=list(uploads.BOUNDARY.types),  # md-ok: limit
+                          key="geo_upload", max_upload_size=uploads.CEILING_MB, help=uploads.help_text(uploads.BOUNDARY))
 if upload is not None:
     raw = upload.getvalue()
     preview = run_action(actor, svc.preview_boundaries, raw, write=False)  # nothing is written
@@ -59,7 +59,7 @@ if upload is not None:
                                     "匹配乡镇": m.township_name or "", "原因": m.error} for m in invalid]),
                      hide_index=True, width="stretch")
     if result.missing:
-        st.info(f"文件中没有这些乡镇的边界：{'、'.join(result.missing)}")
+        st.info(f"文件中没有这些乡镇的边界：{md('、'.join(result.missing))}")
     if ready:
         st.dataframe(pd.DataFrame([{"文件中的名称/代码": m.label, "匹配乡镇": m.township_name, "匹配方式": m.matched_by,
                                     "类型": m.geometry["type"], "顶点数": m.vertices} for m in ready]),

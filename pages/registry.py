@@ -43,7 +43,8 @@ def _reset(clear_editor: bool = True) -> None:
 
 # The page shown stays the same (rows and versions) until a save, a reload or another
 # filter/page: edits are always checked against the versions the user actually saw.
-sig = (flt, st.session_state.get("reg_page", 1))
+# Entering 投屏模式 is another view too: the rows kept from before it are unmasked.
+sig = (flt, st.session_state.get("reg_page", 1), actor.presentation)
 snap = st.session_state.get(SNAP)
 if snap is None or snap["sig"] != sig:
     if snap is not None and snap["sig"][0] != flt:
@@ -63,7 +64,7 @@ helper_label: dict = snap["helpers"]
 flash.show("reg_flash")
 
 top = st.columns([3, 1, 1])
-top[0].markdown(f"共 **{pg.total:,}** 人 · 第 {pg.page}/{pg.pages} 页 · 每页 {rq.PAGE_SIZE} 人")
+top[0].markdown(f"共 **{pg.total:,}** 人 · 第 {pg.page}/{pg.pages} 页 · 每页 {rq.PAGE_SIZE} 人")  # md-ok: counts
 if top[1].button("重新加载", key="reg_reload", icon=":material/refresh:"):
     _reset()
     st.rerun()

@@ -48,7 +48,7 @@ with session_scope(write=False) as s:
     num, den = q.on_time_rate(s, start, end, today=today)
 
 m1, m2, m3, m4 = st.columns(4)
-m1.metric("全县按期办结率", f"{100 * num / den:.1f}%" if den else "—", help=f"{num} ÷ {den}")
+m1.metric("全县按期办结率", f"{100 * num / den:.1f}%" if den else "—", help=f"{num} ÷ {den}")  # md-ok: counts
 m2.metric("到期任务", den)
 m3.metric("逾期未办结", int(df["逾期未办结"].sum()) if len(df) else 0)
 m4.metric("逾期办结", int(df["逾期办结"].sum()) if len(df) else 0)

@@ -99,7 +99,7 @@ def slide_map() -> None:
     df = cached.compute(actor, label, [map_code])
     with session_scope(write=False) as s:
         shapes = iq.township_shapes(s, actor)
-    st.markdown(f"#### {ind.name}（目标 {ind.target_text}）· 灰色为无数据")
+    st.markdown(f"#### {ind.name}（目标 {ind.target_text}）· 灰色为无数据")  # md-ok: indicator definitions
     chart = build_chart(shapes, df, ind, height=540, label_size=20)
     if chart is None:
         st.info("尚未导入乡镇边界，无法显示地图。")
@@ -231,9 +231,9 @@ bar[0].button("上一页", key="slide_prev", on_click=_go, args=(-1,), icon=":ma
 bar[1].button("下一页", key="slide_next", on_click=_go, args=(1,), icon=":material/arrow_forward:",
               shortcut="Right", width="stretch")
 bar[2].caption(f"第 {idx + 1} / {len(SLIDES)} 页" + (f" · 自动播放，每 {interval} 秒翻页" if auto else "")
-               + " · 键盘 ← → 翻页")
-st.header(f"{idx + 1}. {SLIDES[idx]}", anchor=False)
+               + " · 键盘 ← → 翻页")  # md-ok: counts
+st.header(f"{idx + 1}. {SLIDES[idx]}", anchor=False)  # md-ok: fixed slide titles
 st.caption(f"统计期间：{per.title}（截至 {per.as_of:%Y-%m-%d}）· 数据时间：{dt.datetime.now():%Y-%m-%d %H:%M}"
-           " · 投屏脱敏显示")
+           " · 投屏脱敏显示")  # md-ok: a period and times
 RENDER[idx]()
 _timer()

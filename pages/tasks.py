@@ -8,7 +8,8 @@ from components.action import run_action
 
 from core import access
 from components.page import page_header
-from components.task_view import plain, status_metrics, styled, task_detail
+from components.task_view import status_metrics, styled, task_detail
+from components.text import md
 from core import tasks as rules
 from db.engine import session_scope
 from areas.meetings import reads as mq
@@ -97,14 +98,14 @@ if rules.REPORT in actions:
 
 if actions & {rules.REMIND, rules.ACCEPT, rules.RETURN}:
     st.markdown("**联席办督办**")
-    tabs = st.tabs([t for t, a in (("销号", rules.ACCEPT), ("退回", rules.RETURN), ("催办", rules.REMIND))
+    tabs = st.tabs([t for t, a in (("销号", rules.ACCEPT), ("退回", rules.RETURN), ("催办", rules.REMIND))  # md-ok: fixed
                     if a in actions])
     i = 0
     if rules.ACCEPT in actions:
         with tabs[i], st.form(f"accept_{task_id}"):
             if detail.claimed_on is None:
                 st.warning("牵头单位尚未申请销号。如已核实办结，也可直接销号。")
-            st.markdown(f"验收标准：{plain(detail.acceptance) or '未填写'}")
+            st.markdown(f"验收标准：{md(detail.acceptance) or '未填写'}")
             on = st.date_input("销号日期", value=today, max_value=today,
                                min_value=detail.claimed_on or detail.assigned_on, key=f"ac_date_{task_id}",
                                format="YYYY-MM-DD")
@@ -128,7 +129,7 @@ if actions & {rules.REMIND, rules.ACCEPT, rules.RETURN}:
             continue
         with tabs[i], st.form(f"{form}_{task_id}"):
             text = widget(label, key=f"{prefix}_text_{task_id}", max_chars=500, **extra)
-            if st.form_submit_button(button):
+            if st.form_submit_button(button):  # md-ok: fixed labels
                 run_action(actor, fn, *args, text, flash_key="tasks_flash", success=success)
         i += 1
 elif actor.is_read_only:

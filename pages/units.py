@@ -8,7 +8,8 @@ from components.action import run_action
 
 from core import access
 from components.page import page_header
-from components.task_view import plain, with_dates
+from components.task_view import with_dates
+from components.text import md
 from core import tasks as rules
 from db.engine import session_scope
 from areas.meetings import reads as mq
@@ -36,9 +37,9 @@ else:
     with session_scope(write=False) as s:
         u = mq.get_unit(s, actor, int(unit_id), today)
     with st.container(border=True):
-        st.markdown(f"#### {plain(u.name)}（{plain(u.short_name)}）" + ("　已停用" if not u.active else ""))
+        st.markdown(f"#### {md(u.name)}（{md(u.short_name)}）" + ("　已停用" if not u.active else ""))
         st.markdown("**职责**")
-        st.markdown(plain(u.duties) or "未填写")
+        st.markdown(md(u.duties) or "未填写")
         st.markdown("**现任组成人员**")
         if u.current.empty:
             st.caption("暂无在任人员。")

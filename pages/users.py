@@ -3,6 +3,7 @@ import streamlit as st
 
 from components.action import run_action
 from components.page import page_header
+from components.text import md
 from core import access
 from core.roles import ROLE_LABELS, ROLES
 from db.engine import session_scope
@@ -13,7 +14,7 @@ actor = page_header("users", "账户不会被删除：停用后保留全部记�
 
 flash = st.session_state.pop("users_flash", None)
 if flash:
-    st.success(flash["message"])
+    st.success(md(flash["message"]))
     if flash.get("password"):
         st.warning("初始密码只显示这一次，请当面或电话告知本人；本人首次登录时须修改。")
         st.code(flash["password"], language=None)
@@ -75,7 +76,7 @@ with tab_manage:
         st.warning("该账户不存在，请刷新页面。")
         st.stop()
     status = "已停用" if not row.active else ("已锁定（连续登录失败）" if row.locked else "正常")
-    st.caption(f"状态：{status} · 最近登录：{row.last_login or '从未登录'}"
+    st.caption(f"状态：{status} · 最近登录：{row.last_login or '从未登录'}"  # md-ok: fixed states, a timestamp
                + (" · 须在下次登录时修改密码" if row.must_change_password else ""))
 
     left, right = st.columns(2)
@@ -98,7 +99,7 @@ with tab_manage:
         st.subheader("启用 / 停用")
         if row.active:
             reason = st.text_input("停用原因", max_chars=200, key=f"reason_{row.id}", placeholder="如：调岗、离职")
-            sure = st.checkbox(f"确认停用 {row.username}（立即下线，不能再登录）", key=f"sure_disable_{row.id}")
+            sure = st.checkbox(f"确认停用 {md(row.username)}（立即下线，不能再登录）", key=f"sure_disable_{row.id}")
             if st.button("停用账户", disabled=not sure, key=f"disable_{row.id}"):
                 run(svc.set_active, row.id, False, row.version, reason, message=f"已停用 {row.username}。")
         else:
@@ -107,7 +108,7 @@ with tab_manage:
 
         st.subheader("重置密码")
         st.caption("生成新的初始密码并解除锁定；原密码和所有登录立即失效，本人下次登录须修改。")
-        sure_reset = st.checkbox(f"确认重置 {row.username} 的密码", key=f"sure_reset_{row.id}")
+        sure_reset = st.checkbox(f"确认重置 {md(row.username)} 的密码", key=f"sure_reset_{row.id}")
         if st.button("重置密码", disabled=not sure_reset, key=f"reset_{row.id}"):
             run(svc.reset_password, row.id, row.version, message=f"已重置 {row.username} 的密码。")
         if row.locked:

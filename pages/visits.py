@@ -24,7 +24,7 @@ can_configure = access.may(actor, "visit_rule.edit")
 
 names = (["登记走访"] if can_record else []) + (["逾期名单"] if rows_visible else []) + ["按期率"] \
     + (["最近走访"] if rows_visible else []) + ["频次规则"]
-tabs = dict(zip(names, st.tabs(names)))
+tabs = dict(zip(names, st.tabs(names)))  # md-ok: fixed tab names
 
 # ---------------------------------------------------------------- record a visit
 if "登记走访" in tabs:
@@ -39,7 +39,7 @@ if "登记走访" in tabs:
                 c1.metric("最近走访", status.last_visit.strftime("%Y-%m-%d") if status.last_visit else "尚无记录")
                 c2.metric("应访日期", status.next_due.strftime("%Y-%m-%d"),
                           delta=f"已逾期{status.days_overdue}天" if status.days_overdue else None, delta_color="inverse")
-                c3.metric("频次要求", status.rule_label, help=f"按{status.effective}对象要求"
+                c3.metric("频次要求", status.rule_label, help=f"按{status.effective}对象要求"  # md-ok: category labels, a date
                           + (f"（{status.raised_on:%Y-%m-%d}评估为高风险）" if status.raised_on else ""))
             with st.form("visit_form", clear_on_submit=True):
                 left, right = st.columns(2)
@@ -104,7 +104,7 @@ with tabs["按期率"]:
     st.subheader("各乡镇走访按期率")
     total_due, total_ok = int(by_tw["应访人数"].sum()), int(by_tw["按期人数"].sum())
     st.metric("合计按期率", f"{100 * total_ok / total_due:.1f}%" if total_due else "—",
-              help=f"按期 {total_ok} 人 / 应访 {total_due} 人")
+              help=f"按期 {total_ok} 人 / 应访 {total_due} 人")  # md-ok: counts
     count_table(by_tw, actor, columns=["应访人数", "按期人数"], hide_index=True,
                 column_config={"按期率(%)": st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.1f%%")})
     if by_helper is not None:

@@ -11,7 +11,7 @@ from components.tables import count_table
 actor = page_header("workbench")
 today = dt.date.today()
 scope = "全县" if access.reach(actor, access.AGGREGATE) == access.COUNTY else "本乡镇"
-st.caption(f"{scope} · {today:%Y年%m月%d日}")
+st.caption(f"{scope} · {today:%Y年%m月%d日}")  # md-ok: fixed scope, a date
 
 # aggregates for the actor's scope, cached (TTL, and invalidated by any write: components/cached.py)
 by_cat, overdue, incidents, tasks = cached.workbench(actor, today)

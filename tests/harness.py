@@ -143,23 +143,98 @@ CHROMIUM_ARGS = [
 ]
 
 
+# A browser wait is generous: the test machine has 2 cores shared with other work, and a
+# first page run there (imports, a cold database) can take tens of seconds.
+WAIT_MS = 60_000
+
+# Streamlit's own state, as the frontend exposes it: the app root carries the script's run
+# state and the connection state; a rerun marks old elements stale and shows the status
+# widget; a page still loading shows skeletons.
+_BUSY_JS = """
+({quiet}) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const busy = !app
+    || app.getAttribute('data-test-script-state') !== 'notRunning'
+    || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+    || document.querySelector('[data-testid="stStatusWidget"]')
+    || document.querySelector('[data-testid="stSkeleton"]')
+    || document.querySelector('[data-stale="true"]');
+  const now = performance.now();
+  if (busy) { window.__caredeskQuietSince = null; return false; }
+  if (!window.__caredeskQuietSince) window.__caredeskQuietSince = now;
+  return now - window.__caredeskQuietSince >= quiet;
+}
+"""
+
+
+def settle(page, timeout: float = WAIT_MS, quiet_ms: int = 400) -> None:
+    """Wait until Streamlit has finished: the script is not running, the connection is up, no
+    status widget, no skeleton, no stale element — and it stayed so for `quiet_ms` (a click's
+    rerun starts a moment after the click). No fixed sleep: it returns as soon as that holds."""
+    page.evaluate("() => { window.__caredeskQuietSince = null; }")
+    page.wait_for_function(_BUSY_JS, arg={"quiet": quiet_ms}, timeout=timeout, polling=100)
+
+
+wait_idle = settle  # the older name, kept for the tests that use it
+
+# Vega draws after its element mounts: a chart is drawn when its canvas has a painted pixel
+# (or its svg has marks). The data grid fills its accessible table after mounting.
+_CHARTS_DRAWN_JS = """
+() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => {
+  const cv = c.querySelector('canvas');
+  if (cv) {
+    if (!cv.width || !cv.height) return false;
+    const d = cv.getContext('2d').getImageData(0, 0, cv.width, cv.height).data;
+    for (let i = 3; i < d.length; i += 4 * 31) if (d[i] !== 0) return true;
+    return false;
+  }
+  const svg = c.querySelector('svg');
+  return !!svg && svg.querySelectorAll('path, rect, text').length > 0;
+})
+"""
+_GRIDS_FILLED_JS = """
+() => [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(g => g.querySelector('table td'))
+"""
+
+
+def wait_drawn(page, timeout: float = WAIT_MS) -> None:
+    """settle, then wait until every chart has painted and every data grid has its rows."""
+    settle(page, timeout)
+    page.wait_for_function(_CHARTS_DRAWN_JS, timeout=timeout, polling=100)
+    page.wait_for_function(_GRIDS_FILLED_JS, timeout=timeout, polling=100)
+
+
+def wait_shown(locator, timeout: float = WAIT_MS) -> None:
+    """Wait until `locator` is on screen, then until Streamlit has settled. The first match:
+    during a rerun an old (stale) element and its replacement can both be in the page."""
+    locator.first.wait_for(timeout=timeout)
+    settle(locator.page, timeout)
+
+
+def goto(page, url: str, timeout: float = WAIT_MS) -> None:
+    """Open `url` and wait for Streamlit to finish drawing it."""
+    page.goto(url, timeout=timeout)
+    page.locator('[data-testid="stApp"]').wait_for(timeout=timeout)
+    settle(page, timeout)
+
+
+def open_page(page, title: str, timeout: float = WAIT_MS) -> None:
+    """Click a page in the sidebar navigation (expanding its "View N more" first) and settle."""
+    link = page.locator('[data-testid="stSidebarNav"] a').filter(has_text=title)
+    if not link.count():
+        more = page.get_by_test_id("stSidebarNavViewButton")
+        if more.count() and "more" in more.inner_text():
+            more.click()
+    link.first.click(timeout=timeout)
+    settle(page, timeout)
+
+
 def login(page, base_url: str, username: str, password: str) -> None:
     """Sign in through the real form and wait until the script has finished."""
-    page.goto(base_url)
+    goto(page, base_url)
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("button", name="退出登录").wait_for(timeout=30000)
-    page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=30000)
-    wait_idle(page)
-
-
-def wait_idle(page, timeout: float = 30000) -> None:
-    """Wait until Streamlit reports the script is no longer running."""
-    # The running indicator can appear a moment after an action: require it to be
-    # absent twice, half a second apart.
-    for _ in range(2):
-        page.wait_for_timeout(500)
-        page.wait_for_function(
-            "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout
-        )
+    page.get_by_role("button", name="退出登录").wait_for(timeout=WAIT_MS)
+    page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=WAIT_MS)
+    settle(page)

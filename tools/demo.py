@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from core import idnumber
 from core.categories import ACTIVE, EXITED, SERVICE_TYPES
+from areas.care import status as care_status
 from db import models as m
 from tools.demo_geo import township_boundaries
 
@@ -1540,6 +1541,14 @@ def _drop_bulk_indexes(conn: Connection) -> list[str]:
     return [sql for _name, sql in rows]
 
 
+def _store_care_status(demo: "_Demo", conn: Connection, today: dt.date, result: dict) -> None:
+    """The stored visit status (areas/care/status.py) of everyone, from the rule: the bulk load
+    wrote its inputs with plain INSERTs, which no ORM flush saw."""
+    demo.progress("走访状态", 0.995)
+    care_status.refresh(conn, today=today)
+    result[m.CareStatus.__tablename__] = conn.scalar(select(func.count()).select_from(m.CareStatus))
+
+
 class DatabaseNotEmpty(RuntimeError):
     pass
 
@@ -1597,6 +1606,9 @@ def generate(
                     demo.progress("建立索引", 0.99)
                     for sql in saved:
                         conn.exec_driver_sql(sql)
+                if not sqlite:
+                    conn.exec_driver_sql("ANALYZE")  # the status below runs the visit rule: plan it with statistics
+                _store_care_status(demo, conn, today, result)
                 _reset_sequences(conn)
                 conn.commit()
                 if not sqlite:
@@ -1624,6 +1636,7 @@ def generate(
     conn = session_or_engine.connection() if isinstance(session_or_engine, Session) else session_or_engine
     _refuse_if_not_empty(conn)
     result = demo.run(_Writer(conn))
+    _store_care_status(demo, conn, today, result)
     _reset_sequences(conn)
     demo.progress("完成", 1.0)
     return result

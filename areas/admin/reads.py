@@ -15,6 +15,8 @@ from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from core.roles import ROLE_LABELS, Actor
+from db.audit_verify import ChainReport
+from db.audit_verify import verify as verify_chain
 from db.models import AppSetting, AuditLog, Region, Unit, User
 from areas.registry.person_reads import like_pattern
 from db.errors import require
@@ -261,6 +263,13 @@ def audit_rows(session: Session, actor: Actor, flt: AuditFilter, limit: int) -> 
 def audit_count(session: Session, actor: Actor, flt: AuditFilter) -> int:
     require_admin(actor)
     return session.scalar(_filtered(flt, select(func.count()).select_from(AuditLog))) or 0
+
+
+def audit_integrity(session: Session, actor: Actor) -> ChainReport:
+    """The audit log's hash chain checked row by row (db/audit_verify.py): how many rows,
+    or the first broken one."""
+    require_admin(actor)
+    return verify_chain(session)
 
 
 # ---------------------------------------------------------------- backups

@@ -15,13 +15,13 @@ import os
 import sys
 
 import bcrypt
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.passwords import policy_errors
 from core.roles import ROLES, Actor
 from db import audit
-from db.models import LoginAttempt, User, utcnow
+from db.models import LoginAttempt, Presentation, User, utcnow
 
 GENERIC_LOGIN_ERROR = "用户名或密码错误，或账户已被临时锁定。连续失败多次将锁定一段时间。"
 CLIENT_MAX_FAILURES = 20  # per client address within the lockout window
@@ -44,6 +44,16 @@ def verify_password(password: str, hashed: str) -> bool:
         return bcrypt.checkpw(password.encode(), hashed.encode())
     except ValueError:
         return False
+
+
+def published_password(password: str | None) -> bool:
+    """The demo county's accounts share one password, printed at every start and in the
+    README (tools/demo.py). Outside demo mode an account signing in with it must change it."""
+    if not password:
+        return False
+    from tools.demo import DEMO_PASSWORD
+
+    return password == DEMO_PASSWORD
 
 
 def get_user(session: Session, username: str) -> User | None:
@@ -134,6 +144,50 @@ def revoke_sessions(session: Session, username: str, now: dt.datetime | None = N
     now = now or utcnow()
     session.execute(update(User).where(User.username == username).values(sessions_valid_after=now))
     audit.record(session, reason, "user", username)
+    end_presentations(session, username, None, "退出登录" if reason == "logout" else "登录已失效")
+
+
+# ---------------------------------------------------------------- 投屏模式 (issue 13)
+# One row per presenting sign-in: a reload starts a new Streamlit session of the same
+# sign-in (same cookie, same login_key), which finds its row before any page is drawn.
+
+def presenting(session: Session, username: str, login_key: str | None, now: dt.datetime) -> bool:
+    if not login_key:
+        return False
+    expires = session.scalar(select(Presentation.expires_at)
+                             .where(Presentation.username == username, Presentation.login_key == login_key))
+    return expires is not None and _aware(expires) > now
+
+
+def start_presentation(session: Session, actor: Actor, login_key: str, now: dt.datetime,
+                       expires_at: dt.datetime) -> bool:
+    """Audited once per start; False when this sign-in is presenting already."""
+    if session.get(Presentation, (actor.username, login_key)) is not None:
+        return False
+    session.add(Presentation(username=actor.username, login_key=login_key, started_at=now, expires_at=expires_at))
+    audit.record(session, "presentation_on", "session", actor.username, actor=actor)
+    return True
+
+
+def end_presentations(session: Session, username: str, login_key: str | None, reason: str,
+                      dead_at: dt.datetime | None = None) -> int:
+    """Ends the presentation of one sign-in (login_key), of every sign-in (None), or with
+    `dead_at` only those whose sign-in is over by then (expired, or revoked after it
+    started). One presentation_off row per presentation ended, with the reason."""
+    q = select(Presentation).where(Presentation.username == username)
+    if login_key is not None:
+        q = q.where(Presentation.login_key == login_key)
+    if dead_at is not None:
+        valid_after = session.scalar(select(User.sessions_valid_after).where(User.username == username))
+        dead = Presentation.expires_at <= dead_at
+        q = q.where(or_(dead, Presentation.started_at < valid_after) if valid_after is not None else dead)
+    rows = list(session.scalars(q))
+    for row in rows:
+        session.execute(delete(Presentation).where(Presentation.username == row.username,
+                                                   Presentation.login_key == row.login_key))
+        audit.record(session, "presentation_off", "session", username, summary=reason,
+                     actor=session.info.get("actor") or username)
+    return len(rows)
 
 
 def actor_for(user: User, presentation: bool = False) -> Actor:
@@ -164,6 +218,7 @@ def change_password(session: Session, username: str, old: str, new: str, now: dt
     user.sessions_valid_after = now
     session.flush()
     audit.record(session, "password_change", "user", username)
+    end_presentations(session, username, None, "修改密码")  # every sign-in of the user ends here
     return []
 
 

@@ -2,16 +2,20 @@
 guardianship. Scoped to the actor in SQL; filtering, paging and aggregation in SQL.
 
 The first section is the frequency rule of core/visits.py in SQL — its only runtime home
-(tests/care/visit_oracle.py is a test oracle checked against it). It is shared with the
-工作台 and the registry through areas/workbench/reads.overdue_condition.
+(tests/care/visit_oracle.py is a test oracle checked against it). Its per-person answer is
+kept in care_status by areas/care/status.py; the screens read it through `current_due`
+(the overdue list, visit_status, the high-risk list, and through
+areas/workbench/reads.overdue_condition the 工作台 and the registry). `person_month` (the
+monthly 按期率) is computed from the rule directly.
 """
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Integer, String, and_, case, exists, func, literal, or_, select, true
+from sqlalchemy import Integer, String, and_, case, exists, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.expression import ColumnElement
 
@@ -20,7 +24,6 @@ from core.assessments import HIGH, LEVELS
 from core import indicators as ci
 from core.categories import CATEGORIES
 from core import visibility
-from core.masking import scrub_text
 from core import access
 from core.roles import Actor
 from core.visits import (
@@ -29,8 +32,8 @@ from core.visits import (
 )
 from db import audit
 from db.models import (
-    Assessment, AssessmentRound, Assignment, Guardian, Helper, IncidentCard, Person, PersonCategory, Region, Unit,
-    Visit, VisitRule,
+    Assessment, AssessmentRound, Assignment, CareStatus, Guardian, Helper, IncidentCard, Person, PersonCategory, Region,
+    Unit, Visit, VisitRule,
 )
 from areas.regions.reads import township_options
 from db.conditions import active_person, category_current, in_registry_on, assignment_current, child_on, current_helpers
@@ -195,11 +198,59 @@ def person_due(today: dt.date, *where):
     ).subquery()
 
 
-def overdue_person_ids(today: dt.date, *where):
+# ---------------------------------------------------------------- the rule's answer as stored
+def status_valid(today) -> ColumnElement[bool]:
+    """The stored row (care_status) is the rule's answer on `today` (areas/care/status.py)."""
+    cs, d = CareStatus, day(today)
+    return and_(or_(cs.valid_from.is_(None), cs.valid_from <= d), or_(cs.valid_until.is_(None), cs.valid_until > d))
+
+
+def status_stale(today) -> ColumnElement[bool]:
+    """The negation of status_valid, written so that each index (valid_from, valid_until) can
+    find the rows by a seek."""
+    cs, d = CareStatus, day(today)
+    return or_(cs.valid_until <= d, cs.valid_from > d)
+
+
+@functools.lru_cache(maxsize=8)
+def _stale_due(today: dt.date):
+    """person_due on `today` for the people whose stored row is stale that day. Built once per
+    day and process: building the rule's statement costs tens of milliseconds in Python, and
+    this part is in every read of the status (it is almost always empty)."""
+    return person_due(today, Person.id.in_(select(CareStatus.person_id).where(status_stale(today))))
+
+
+def current_due(today: dt.date, *where, scope=None, overdue: bool = False):
+    """person_due(today, …) read from the stored status: the rows that are the rule's answer
+    on `today` from care_status, the rule computed live for the few people whose row is not
+    (status_stale). The same columns as person_due.
+
+    `where`: conditions on Person (each part then joins people). `scope`: a function of a
+    township column giving the township condition, applied to each part's own column so that
+    the stored part reads ix_care_status_due. `overdue`: only people with next_due < today."""
+    cs, d = CareStatus, day(today)
+    live = _stale_due(today)
+    parts = []
+    for src, stored in ((cs, True), (live.c, False)):
+        stmt = select(src.person_id, src.township_id, src.last_visit, src.raised_on, src.effective, src.rkey,
+                      src.next_due)
+        if stored:
+            stmt = stmt.where(status_valid(today))
+        if where:
+            stmt = stmt.join(Person, Person.id == src.person_id).where(*where)
+        if scope is not None:
+            stmt = stmt.where(scope(src.township_id))
+        if overdue:
+            stmt = stmt.where(src.next_due < d)
+        parts.append(stmt)
+    return union_all(*parts).subquery()
+
+
+def overdue_person_ids(today: dt.date, *where, scope=None):
     """SELECT of the ids of active people whose next visit is overdue on `today`
-    (optionally only among people matching `where`, conditions on Person)."""
-    due = person_due(today, *where)
-    return select(due.c.person_id).where(due.c.next_due < day(today))
+    (optionally only among people matching `where`, conditions on Person, and `scope`)."""
+    due = current_due(today, *where, scope=scope, overdue=True)
+    return select(due.c.person_id)
 
 
 def person_month(year: int, month: int, *where, as_of: dt.date | None = None):
@@ -271,7 +322,7 @@ class VisitStatus:
 
 
 def visit_status(session: Session, actor: Actor, person_id: int, today: dt.date) -> VisitStatus | None:
-    due = person_due(today, Person.id == person_id, township_clause(Person.township_id, actor))
+    due = current_due(today, Person.id == person_id, township_clause(Person.township_id, actor))
     row = session.execute(select(due)).one_or_none()
     if row is None:
         return None
@@ -318,12 +369,10 @@ def overdue_list(session: Session, actor: Actor, today: dt.date, *, township_id:
                  village_id: int | None = None, helper_id: int | None = None, sort: str = "days_desc",
                  limit: int = 50, offset: int = 0) -> Page:
     """People whose next visit is overdue, with the days overdue; row-scoped."""
-    where = [township_clause(Person.township_id, actor)]
-    if township_id:
-        where.append(Person.township_id == township_id)
-    if village_id:
-        where.append(Person.village_id == village_id)
-    due = person_due(today, *where)
+    def scope(col):
+        return and_(township_clause(col, actor), col == township_id) if township_id else township_clause(col, actor)
+
+    due = current_due(today, *([Person.village_id == village_id] if village_id else []), scope=scope, overdue=True)
     ch = _current_helper(today)
     village, township = aliased(Region), aliased(Region)
     days = days_between(day(today), due.c.next_due)
@@ -569,7 +618,7 @@ def high_risk_list(session: Session, actor: Actor, today: dt.date, *, limit: int
         .subquery()
     )
     raised = raised_table(day(today))
-    due = person_due(today, township_clause(Person.township_id, actor))
+    due = current_due(today, scope=lambda col: township_clause(col, actor))
     village, township = aliased(Region), aliased(Region)
     a = aliased(Assessment)
     stmt = (
@@ -688,12 +737,11 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
     card, tw, uname, pname, pvillage, idn, phone = row
     if access.unit_bound(actor) and (idn is not None or phone is not None):
         audit.record(session, "view", "incident_card", card.id, summary="成员单位查看处置所需联系方式")
-    # Free text may carry numbers: scrubbed for anyone not entitled to the person's contact data.
+    # Every free-text field of the card may carry numbers: one rule (visibility.NARRATIVE) for
+    # all of them, by the same entitlement as the contact columns above.
     plain = staff or (access.unit_bound(actor) and card.needs_contact and not actor.presentation)
-    description = card.description if plain else (scrub_text(card.description) if card.description else None)
-    handling, resolution = card.handling, card.resolution
-    description, handling, resolution = (visibility.shown(actor, visibility.CASE_TEXT, t)
-                                         for t in (description, handling, resolution))
+    description, handling, resolution = (visibility.narrative(actor, t, contact=plain)
+                                         for t in (card.description, card.handling, card.resolution))
     return CardView(
         id=card.id, version=card.version, status=card.status, township=tw, township_id=card.township_id,
         source=card.source, type=card.type, description=description, discovered_on=card.discovered_on,

@@ -6,7 +6,9 @@ own township only; every other role the whole county). The people behind a numer
 complement are listed only for roles entitled to personal data (row scope); everyone
 else gets the count.
 
-No caching here: pages cache with a short TTL if they want to.
+No caching here: pages cache with a short TTL if they want to. A closed month's figures
+are stored once (indicator_months, see "closed months" below); only the open months are
+computed live.
 """
 from __future__ import annotations
 
@@ -21,8 +23,10 @@ from sqlalchemy.orm import Session, aliased
 from core import indicators as ci
 from core import visibility
 from core import access
-from core.roles import Actor
+from core.roles import LEADER, Actor
 from db import audit
+from db.engine import session_scope
+from db.errors import Busy
 from db.models import (
     Assessment,
     AssessmentRound,
@@ -31,12 +35,14 @@ from db.models import (
     Guardian,
     Helper,
     IncidentCard,
+    IndicatorMonth,
     Person,
     Region,
     SchoolStat,
     Target,
     Task,
     Worker,
+    utcnow,
 )
 from areas.care import reads as care
 from areas.regions.reads import townships
@@ -419,29 +425,129 @@ def shows_total(actor: Actor) -> bool:
     return access.reach(actor, access.AGGREGATE) == access.COUNTY
 
 
+# ---------------------------------------------------------------- closed months (issue 14)
+# A closed month (core.indicators.is_closed) is read from indicator_months: its figures are
+# computed once, by the builders above, county-wide, and stored by the first read that needs
+# them; a later correction of the month's data changes them only through the office's audited
+# recompute (areas/indicators/writes.recompute_month). The open months are computed live.
+# Only numerator and denominator are stored: targets and statuses apply at read time.
+Figures = dict[int, tuple[int, int]]  # township_id (TOTAL = the county row) -> (numerator, denominator)
+
+# Stored figures are the county's, whoever first reads them: an actor with county aggregate
+# reach and nothing else (no action, no personal data).
+_COUNTY = Actor("system:indicator_months", LEADER)
+
+
+def fresh_figures(session: Session, code: str, per: ci.Period) -> Figures:
+    """One indicator of one period computed by its builder, per township and for the county."""
+    spec = build(code, per)
+    counts = spec.by_township(session, _COUNTY)
+    return {**counts, TOTAL: spec.total(session, counts)}
+
+
+def stored_figures(session: Session, labels: list[str], codes: list[str]) -> dict[tuple[str, str], Figures]:
+    """(month, code) -> stored figures, for the months and codes stored (one statement)."""
+    if not labels or not codes:
+        return {}
+    out: dict[tuple[str, str], Figures] = {}
+    rows = session.execute(
+        select(IndicatorMonth.month, IndicatorMonth.code, IndicatorMonth.township_id, IndicatorMonth.numerator,
+               IndicatorMonth.denominator)
+        .where(IndicatorMonth.month.in_(labels), IndicatorMonth.code.in_(codes)))
+    for m, c, t, n, d in rows:
+        out.setdefault((m, c), {})[int(t)] = (int(n), int(d))
+    # One (month, code) is written in one statement, its county row included: that row marks it whole.
+    return {k: v for k, v in out.items() if TOTAL in v}
+
+
+def insert_figures(session: Session, label: str, figures: dict[str, Figures]) -> None:
+    """Insert a month's figures, ignoring any already there: two first reads of the same
+    month store the same figures once (primary key month, code, township_id)."""
+    rows = [{"month": label, "code": code, "township_id": tid, "numerator": n, "denominator": d,
+             "computed_at": utcnow()}
+            for code, fig in figures.items() for tid, (n, d) in fig.items()]
+    if not rows:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(IndicatorMonth).on_conflict_do_nothing(), rows)
+
+
+def _keep(session: Session, label: str, figures: dict[str, Figures]) -> None:
+    """Store what a read computed for a closed month. A page's read-only session stays
+    read-only: the rows go in a short write transaction of their own (committed at once, so
+    the next page run finds them). A session that is already a write transaction (an action,
+    a test) stores them in a savepoint of its own transaction instead: on SQLite a second
+    writer would wait for it. A busy database only skips the storing — the next read stores."""
+    bind = session.get_bind()
+    if bind.get_execution_options().get("caredesk_write"):
+        with session.begin_nested():
+            insert_figures(session, label, figures)
+        return
+    try:
+        with session_scope(bind, write=True) as own:
+            insert_figures(own, label, figures)
+    except Busy:
+        pass
+
+
+def month_figures(session: Session, actor: Actor, labels: list[str], codes: list[str],
+                  today: dt.date | None = None) -> dict[tuple[str, str], Figures]:
+    """(month, code) -> figures: closed months from indicator_months (computed and stored by
+    the first read), open months computed live in the actor's scope."""
+    day = today or dt.date.today()
+    closed = [m for m in labels if ci.is_closed(m, day)]
+    out = stored_figures(session, closed, codes)
+    for label in closed:
+        per = ci.period(label, day)
+        missing = {code: fresh_figures(session, code, per) for code in codes if (label, code) not in out}
+        if missing:
+            _keep(session, label, missing)
+            out.update({(label, code): fig for code, fig in missing.items()})
+    for label in labels:
+        if label in closed:
+            continue
+        per = ci.period(label, today)
+        for code in codes:
+            spec = build(code, per)
+            counts = spec.by_township(session, actor)
+            out[(label, code)] = {**counts, TOTAL: spec.total(session, counts) if shows_total(actor) else (0, 0)}
+    return out
+
+
 # ---------------------------------------------------------------- the whole table
 def compute(session: Session, actor: Actor, label: str, codes: list[str] | None = None,
             today: dt.date | None = None) -> pd.DataFrame:
     """Long table (COLUMNS): one row per indicator × township, plus the county total
     (township_id = TOTAL) for roles that see the county."""
-    per = ci.period(label, today)
+    return _tables(session, actor, [label], codes, today)[label]
+
+
+def _tables(session: Session, actor: Actor, labels: list[str], codes: list[str] | None,
+            today: dt.date | None) -> dict[str, pd.DataFrame]:
+    """compute() for several months, reading the townships, targets and stored months once."""
     codes = list(codes or ci.CODES)
     towns = townships(session, actor)
     overrides = target_overrides(session)
-    rows = []
-    for code in codes:
-        ind = ci.get(code)
-        spec = build(code, per)
-        counts = spec.by_township(session, actor)
-        total = spec.total(session, counts) if shows_total(actor) else (0, 0)
-        for t in towns:
-            n, d = counts.get(t.id, (0, 0))
-            if ind.county_only:
-                n = d = None
-            rows.append(_row(ind, t.id, t.name, n, d, target_for(overrides, code, t.id)))
-        if shows_total(actor):
-            rows.append(_row(ind, TOTAL, TOTAL_NAME, total[0], total[1], target_for(overrides, code, None)))
-    return pd.DataFrame(rows, columns=COLUMNS)
+    figures = month_figures(session, actor, labels, codes, today)
+    out = {}
+    for label in labels:
+        rows = []
+        for code in codes:
+            ind = ci.get(code)
+            fig = figures[(label, code)]
+            for t in towns:
+                n, d = fig.get(t.id, (0, 0))
+                if ind.county_only:
+                    n = d = None
+                rows.append(_row(ind, t.id, t.name, n, d, target_for(overrides, code, t.id)))
+            if shows_total(actor):
+                n, d = fig[TOTAL]
+                rows.append(_row(ind, TOTAL, TOTAL_NAME, n, d, target_for(overrides, code, None)))
+        out[label] = pd.DataFrame(rows, columns=COLUMNS)
+    return out
 
 
 def _row(ind: ci.Indicator, tid: int, tname: str, n, d, target: float) -> dict:
@@ -455,8 +561,9 @@ def _row(ind: ci.Indicator, tid: int, tname: str, n, d, target: float) -> dict:
 
 def board(session: Session, actor: Actor, label: str, today: dt.date | None = None) -> pd.DataFrame:
     """This month's table with the previous month's value and the change (percentage points)."""
-    cur = compute(session, actor, label, today=today)
-    prev = compute(session, actor, ci.shift_month(label, -1), today=today)
+    before = ci.shift_month(label, -1)
+    tables = _tables(session, actor, [label, before], None, today)
+    cur, prev = tables[label], tables[before]
     prev = prev[["code", "township_id", "value"]].rename(columns={"value": "previous"})
     out = cur.merge(prev, on=["code", "township_id"], how="left")
     out["change"] = [None if (pd.isna(a) or pd.isna(b)) else a - b for a, b in zip(out["value"], out["previous"])]
@@ -490,8 +597,10 @@ def trend(session: Session, actor: Actor, code: str, label: str, months: int = 1
     """The last `months` months of one indicator, for the county (or one township)."""
     out = []
     want = TOTAL if township_id is None else township_id
-    for m in ci.last_months(label, months):
-        df = compute(session, actor, m, [code], today=today)
+    labels = ci.last_months(label, months)
+    tables = _tables(session, actor, labels, [code], today)
+    for m in labels:
+        df = tables[m]
         row = df[df["township_id"] == want]
         if row.empty:  # a township user asking for the county gets their township
             row = df[df["township_id"] != TOTAL]

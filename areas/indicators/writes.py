@@ -1,13 +1,20 @@
 """指标目标 (admin/office): county-wide target per indicator, optionally per township.
-Target is an Audited model, so every change lands in audit_log by itself."""
+Target is an Audited model, so every change lands in audit_log by itself.
+
+重算已关账月份 (office): a closed month's stored figures (areas/indicators/reads.py) are
+replaced by a fresh computation only here, with a reason, and audited."""
 from __future__ import annotations
 
-from sqlalchemy import select
+import datetime as dt
+
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from core import indicators as ci
 from core.roles import Actor
-from db.models import Region, Target
+from areas.indicators import reads as q
+from db import audit
+from db.models import IndicatorMonth, Region, Target
 from db import locking
 from db.errors import ConflictError, ServiceError, require
 
@@ -54,3 +61,36 @@ def reset_target(session: Session, actor: Actor, code: str, township_id: int | N
     session.delete(row)
     session.flush()
     return True
+
+
+def recompute_month(session: Session, actor: Actor, label: str, reason: str,
+                    today: dt.date | None = None) -> dict[str, tuple[tuple[int, int] | None, tuple[int, int]]]:
+    """Replace the stored figures of the closed month `label` by a fresh computation (after a
+    correction of that month's data). Audited with the reason and every county figure that
+    changed; the audit row replaces the data generation, so cached boards follow.
+    Returns code -> (county figures before or None, county figures now)."""
+    require(actor, "indicator.recompute")
+    try:
+        per = ci.period(label, today)
+    except ValueError as e:
+        raise ServiceError(str(e)) from None
+    if not ci.is_closed(label, today):
+        raise ServiceError(f"{per.title}尚未关账（{ci.closes_on(label):%Y年%m月%d日}起关账），"
+                           "指标按实时数据计算，无需重算。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写重算原因（例如更正了哪些数据）。")
+    if len(reason) > 200:
+        raise ServiceError("重算原因不能超过200个字。")
+    before = q.stored_figures(session, [label], list(ci.CODES))
+    fresh = {code: q.fresh_figures(session, code, per) for code in ci.CODES}
+    session.execute(delete(IndicatorMonth).where(IndicatorMonth.month == label))
+    q.insert_figures(session, label, fresh)
+    summary = {code: (before[(label, code)][q.TOTAL] if (label, code) in before else None, fig[q.TOTAL])
+               for code, fig in fresh.items()}
+    changes = {ci.get(code).name: [None if old is None else f"{old[0]}/{old[1]}", f"{new[0]}/{new[1]}"]
+               for code, (old, new) in summary.items() if old != new}
+    audit.record(session, "update", "indicator_month", label,
+                 summary=f"重算{per.title}指标（已关账），原因：{reason}；全县数据变化 {len(changes)} 项",
+                 changes=changes)
+    return summary

@@ -16,15 +16,20 @@ from sqlalchemy.orm import Session
 from core import tasks as rules
 from core import access
 from core.roles import Actor
+from core.validation import LONG_TEXT_MAX, text_error
 from db.models import Meeting, Task, TaskEvent, TaskUpdate, Unit, UnitMember
 from areas.meetings.reads import carried_over_tasks
 from db import locking
 from db.errors import ServiceError, require
 
-def _clean(text: str | None, limit: int | None = None) -> str | None:
+TEXT_MAX = 5000  # an agenda, duties, a task's detail; minutes may run to LONG_TEXT_MAX
+
+
+def _clean(text: str | None, limit: int = TEXT_MAX, label: str = "内容") -> str | None:
     s = (text or "").strip()
-    if limit is not None and len(s) > limit:
-        raise ServiceError(f"内容过长（{len(s)}字），不能超过{limit}字")
+    err = text_error(s, limit, label)  # control characters and length: core/validation.py
+    if err:
+        raise ServiceError(err)
     return s or None
 
 
@@ -153,11 +158,11 @@ def create_meeting(session: Session, actor: Actor, kind: str, held_on: dt.date, 
     if held_on is None:
         raise ServiceError("请填写会议日期")
     units = _units(session, attendee_unit_ids)
-    agenda = _clean(agenda) or ""
+    agenda = _clean(agenda, label="议程") or ""
     carried = carry_over_text(session, held_on)
     if carried:
         agenda = (agenda + "\n\n" + carried).strip()
-    m = Meeting(kind=kind, held_on=held_on, title=title, agenda=agenda or None, minutes=_clean(minutes))
+    m = Meeting(kind=kind, held_on=held_on, title=title, agenda=agenda or None, minutes=_clean(minutes, LONG_TEXT_MAX, "会议纪要"))
     m.attendees = units
     session.add(m)
     locking.flush(session, "会议")
@@ -175,9 +180,9 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, version: int
     if title is not None:
         m.title = _required(title, 200, "会议名称不能为空")
     if agenda is not None:
-        m.agenda = _clean(agenda)
+        m.agenda = _clean(agenda, label="议程")
     if minutes is not None:
-        m.minutes = _clean(minutes)
+        m.minutes = _clean(minutes, LONG_TEXT_MAX, "会议纪要")
     if attendee_unit_ids is not None:
         m.attendees = _units(session, attendee_unit_ids)
     locking.flush(session, "该会议记录")

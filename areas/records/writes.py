@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from core import access
 from core.roles import Actor
+from core.validation import text_error
 from db.models import (
     Facility,
     Helper,
@@ -70,10 +71,13 @@ def soft_delete(session: Session, actor: Actor, kind: str, record_id: int, reaso
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ServiceError("请填写删除原因（至少2个字）。")
+    err = text_error(reason, 200, "删除原因")  # the column's length, said rather than cut
+    if err:
+        raise ServiceError(err)
     if obj.deleted_at is not None:
         raise ServiceError(f"该{spec.label}已被删除。")
     locking.check_version(session, obj, expected_version, f"该{spec.label}")
-    obj.deleted_at, obj.deleted_by, obj.delete_reason = utcnow(), actor.username, reason[:200]
+    obj.deleted_at, obj.deleted_by, obj.delete_reason = utcnow(), actor.username, reason
     locking.flush(session, f"该{spec.label}")
 
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core.categories import CATEGORIES, DIFFICULTIES
 from core.excel_safety import escape_cell
+from core.validation import without_controls
 from core.importing import TEMPLATE_HEADERS
 from core import visibility
 from core.roles import Actor
@@ -28,7 +29,8 @@ def _cell(v):
         return None
     if hasattr(v, "to_pydatetime"):
         v = v.to_pydatetime().date()
-    return escape_cell(v) if isinstance(v, str) else v
+    # a control character stored before inputs were checked would make openpyxl refuse the file
+    return escape_cell(without_controls(v)) if isinstance(v, str) else v
 
 
 def export_registry(session: Session, actor: Actor, f: rq.RegistryFilter, full_identity: bool = False,
@@ -53,7 +55,7 @@ def export_registry(session: Session, actor: Actor, f: rq.RegistryFilter, full_i
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("人员台账")
     title = "人员台账（" + (f.describe() or "全部") + f"）导出于{today:%Y年%m月%d日}"
-    ws.append([escape_cell(title)])
+    ws.append([_cell(title)])
     ws.append([escape_cell(c) for c in EXPORT_COLUMNS])
     for rec in df[EXPORT_COLUMNS].itertuples(index=False):
         ws.append([_cell(v) for v in rec])

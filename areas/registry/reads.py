@@ -37,7 +37,8 @@ from db.conditions import (
     active_person, aged_out_category, assignment_current, category_current, current_helpers, measure_current,
 )
 from db.locking import CHANGE_COLUMNS, change_row
-from core.audit_labels import PERSON_FILE_ENTITY_LABELS
+from core.audit_labels import DUPLICATE_REFUSED, PERSON_FILE_ENTITY_LABELS
+from areas.admin.reads import local_time
 from db.scope import LIST, township_clause
 
 PAGE_SIZE = 50
@@ -88,7 +89,7 @@ def row_scope(actor: Actor):
     return township_clause(Person.township_id, actor, read=LIST)
 
 
-def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col) -> list:
+def _conditions(session: Session, actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col) -> list:
     conds = [row_scope(actor)]
     if f.township_id:
         conds.append(Person.township_id == f.township_id)
@@ -119,7 +120,7 @@ def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col)
         if hi is not None:
             conds.append(Person.birth_date > born_by(today, hi + 1))  # age <= hi
     if f.text and f.text.strip():
-        conds.append(text_filter(f.text))
+        conds.append(text_filter(session, actor, f.text, *conds))  # after the scope: searched within it
     if f.overdue:
         # the rule is evaluated once, only for the people the other conditions keep
         od = overdue_condition(last_visit_col, today, *conds)
@@ -127,14 +128,14 @@ def _conditions(actor: Actor, f: RegistryFilter, today: dt.date, last_visit_col)
     return conds
 
 
-def _base(actor: Actor, f: RegistryFilter, today: dt.date):
+def _base(session: Session, actor: Actor, f: RegistryFilter, today: dt.date):
     lv = last_visit_of_person()
-    return lv, _conditions(actor, f, today, lv)
+    return lv, _conditions(session, actor, f, today, lv)
 
 
 def count(session: Session, actor: Actor, f: RegistryFilter, today: dt.date | None = None) -> int:
     today = today or dt.date.today()
-    _, conds = _base(actor, f, today)
+    _, conds = _base(session, actor, f, today)
     return session.scalar(select(func.count()).select_from(Person).where(*conds)) or 0
 
 
@@ -149,7 +150,7 @@ def _order(sort: str, village, lv):
 
 
 def _ids_page(session: Session, actor: Actor, f: RegistryFilter, today: dt.date, offset: int, limit: int | None):
-    lv, conds = _base(actor, f, today)
+    lv, conds = _base(session, actor, f, today)
     village = aliased(Region)
     township = aliased(Region)
     stmt = (
@@ -220,8 +221,18 @@ def _details(session: Session, ids: list[int], today: dt.date) -> tuple[dict, di
             .where(CareMeasure.person_id.in_(chunk), measure_current(today))
             .order_by(CareMeasure.person_id, CareMeasure.id)
         ):
-            measures.setdefault(pid, []).append(text or typ if typ == "台账帮扶措施" else typ + (f"：{text}" if text else ""))
+            measures.setdefault(pid, []).append(measure_label(typ, text))
     return cats, helpers, measures
+
+
+# The measure type of the ledger's 帮扶措施 column (areas/registry/importer.py writes it).
+LEDGER_MEASURE = "台账帮扶措施"
+MEASURE_SEP = "；"  # between measures in the ledger's 帮扶措施 cell
+
+
+def measure_label(typ: str, text: str | None) -> str:
+    """A current care measure as the ledger's 帮扶措施 cell lists it (joined by MEASURE_SEP)."""
+    return (text or typ) if typ == LEDGER_MEASURE else typ + (f"：{text}" if text else "")
 
 
 def helper_label(name: str, position: str | None) -> str:
@@ -255,7 +266,7 @@ def _frame(session: Session, rows, today: dt.date, offset: int) -> pd.DataFrame:
                 "身份证号码": r["id_number"],
                 "人员类别": "、".join(cats.get(pid, [])),
                 "帮扶责任人(职务)": helper[1] if helper else "",
-                "帮扶措施": "；".join(measures.get(pid, [])),
+                "帮扶措施": MEASURE_SEP.join(measures.get(pid, [])),
                 "联系电话": r["phone"] or "",
                 "困难程度": r["difficulty"],
                 "备注": r["notes"] or "",
@@ -536,6 +547,40 @@ def exit_proposals(session: Session, actor: Actor, today: dt.date | None = None,
         })
     cols = ["category_id", "person_id", "姓名", "身份证号码", "村(居)", "人员类别", "出生日期", "年龄", "建议"]
     return total, visibility.apply(pd.DataFrame(recs, columns=cols), actor)
+
+
+# ---------------------------------------------------------------- 待处理: refused duplicate enrolments
+REFUSED_DAYS = 90
+REFUSED_COLUMNS = ["最近一次", "次数", "账户", "说明", "姓名", "身份证号码", "登记乡镇", "person_id"]
+
+
+def refused_duplicates(session: Session, actor: Actor, now: dt.datetime | None = None, limit: int = 200) -> pd.DataFrame:
+    """Enrolments and imports refused because the ID number is on file in another township
+    (writes.find_duplicate audits them; the township is not told where): for the county
+    (the office), from the audit log of the last REFUSED_DAYS days, one row per account and
+    person, latest first."""
+    if not actor.county_wide:
+        return pd.DataFrame(columns=REFUSED_COLUMNS)
+    since = (now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=REFUSED_DAYS)
+    rows = session.execute(
+        select(AuditLog.ts, AuditLog.username, AuditLog.entity_id, AuditLog.summary)
+        .where(AuditLog.action == DUPLICATE_REFUSED, AuditLog.entity == "person", AuditLog.ts >= since)
+        .order_by(AuditLog.id.desc())
+    ).all()
+    groups: dict[tuple[str, str], dict] = {}
+    for ts, user, pid, summary in rows:
+        g = groups.setdefault((user, pid), {"最近一次": local_time(ts), "次数": 0, "账户": user, "说明": summary,
+                                            "person_id": int(pid)})
+        g["次数"] += 1
+    recs = list(groups.values())[:limit]
+    township = aliased(Region)
+    people = {pid: (name, idn, tw) for pid, name, idn, tw in session.execute(
+        select(Person.id, Person.name, Person.id_number, township.name)
+        .join(township, township.id == Person.township_id)
+        .where(Person.id.in_([r["person_id"] for r in recs]), township_clause(Person.township_id, actor)))}
+    for r in recs:
+        r["姓名"], r["身份证号码"], r["登记乡镇"] = people.get(r["person_id"], (None, None, None))
+    return visibility.apply(pd.DataFrame(recs, columns=REFUSED_COLUMNS), actor)
 
 
 def category_options() -> dict[str, str]:

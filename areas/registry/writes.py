@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from core import idnumber
 from core.categories import ACTIVE, CATEGORIES, DIFFICULTIES, EXITED, SERVICE_TYPES, SUBTYPES, exit_proposal, label
+from core.audit_labels import DUPLICATE_REFUSED
 from core.masking import scrub_text
 from core import access
 from core.roles import Actor
@@ -248,7 +249,15 @@ def check_id_number(raw, today: dt.date | None = None) -> IdInfo:
     return IdInfo(chk.value, gender, birth, idnumber.age_on(birth, today))
 
 
-def find_duplicate(session: Session, actor: Actor, id_number: str) -> DuplicatePerson | None:
+# An ID number on file in a township the actor may not see: the refusal names no township
+# (it would tell one township about another's people); the attempt is audited and the office
+# finds it on 待处理 (areas/registry/reads.py refused_duplicates).
+REGISTERED_ELSEWHERE = "该身份证号码不能在本乡镇纳入，已通知联席办/民政局核查；如需迁入，请联系县民政局。"
+
+
+def find_duplicate(session: Session, actor: Actor, id_number: str, via: str = "纳入") -> DuplicatePerson | None:
+    """The refusal for an ID number already on file, or None. `via` (纳入 / 导入) goes into
+    the audit row of a refusal the actor may not see the reason of."""
     row = session.execute(select(Person.id, Person.township_id, Person.status).where(Person.id_number == id_number)).first()
     if row is None:
         return None
@@ -256,7 +265,11 @@ def find_duplicate(session: Session, actor: Actor, id_number: str) -> DuplicateP
     if visible:
         state = "（已退出）" if row[2] == EXITED else ""
         return DuplicatePerson(f"该身份证号码已有档案{state}，不能重复纳入。", row[0])
-    return DuplicatePerson("该身份证号码已在其他乡镇登记，不能重复纳入。如需迁入，请联系县民政局。", None)
+    towns = dict(session.execute(select(Region.id, Region.name).where(Region.id.in_([row[1], actor.township_id]))).all())
+    audit.record(session, DUPLICATE_REFUSED, "person", row[0], outcome="denied", actor=actor,
+                 summary=f"{via}：{towns.get(actor.township_id, '—')}申请纳入身份证号码 {scrub_text(id_number)}，"
+                         f"该人员已在{towns.get(row[1], '—')}登记，已拒绝")
+    return DuplicatePerson(REGISTERED_ELSEWHERE, None)
 
 
 def enroll(session: Session, actor: Actor, id_number, name: str, village_id: int, categories: list[tuple[str, str | None]],
@@ -274,6 +287,8 @@ def enroll(session: Session, actor: Actor, id_number, name: str, village_id: int
     if info is not None:
         dup = find_duplicate(session, actor, info.id_number)
         if dup is not None:
+            if dup.person_id is None:
+                session.commit()  # its audit row outlives the refusal (the caller rolls back); nothing else written yet
             raise dup
     if not categories:
         errors.append("请至少选择一个人员类别")

@@ -36,18 +36,17 @@ def overdue_condition(last_visit_col, today: dt.date, *where):
     """True for an active person whose next visit is overdue on `today` under the
     frequency rule (core/visits.py, office-configured rules, high-risk raise).
 
-    `last_visit_col` is kept for the callers' signature; the rule's SQL computes the
-    last visit itself (areas/care/reads.person_due), so the figure is the same everywhere.
-    `where` (conditions on Person, e.g. the caller's scope) narrows the people the rule is
-    evaluated for: the IN list is computed once, for those people only.
+    `last_visit_col` and `where` are kept for the callers' signature: the answer is read from
+    the stored status (areas/care/reads.current_due), the overdue rows by index, and the
+    caller's query applies its own conditions to the people it keeps.
     """
-    del last_visit_col
-    return Person.id.in_(care.overdue_person_ids(today, *where))
+    del last_visit_col, where
+    return Person.id.in_(care.overdue_person_ids(today))
 
 
 def overdue_by_township(session: Session, actor: Actor, today: dt.date) -> pd.DataFrame:
-    """在册人数 and 走访逾期 per township in one grouped pass over the rule's per-person rows."""
-    due = care.person_due(today, township_clause(Person.township_id, actor, aggregate=True))
+    """在册人数 and 走访逾期 per township in one grouped pass over the stored per-person rows."""
+    due = care.current_due(today, scope=lambda col: township_clause(col, actor, aggregate=True))
     township = aliased(Region)
     stmt = (
         select(

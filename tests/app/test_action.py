@@ -3,6 +3,7 @@ conflict, unexpected error) — driven through a tiny Streamlit script under App
 from streamlit.testing.v1 import AppTest
 
 from components.action import UNEXPECTED
+from components.text import md
 
 
 def _script():
@@ -59,7 +60,8 @@ def test_refusal_is_shown_verbatim_and_input_is_kept(app_db):
 
 def test_conflict_shows_who_changed_what_and_offers_reload(app_db):
     at = _run("clash")
-    assert "unit_a" in at.error[0].value and "未保存" in at.error[0].value
+    # messages go through components.text.md: the user name arrives Markdown-escaped
+    assert md("unit_a") == "unit\\_a" and md("unit_a") in at.error[0].value and "未保存" in at.error[0].value
     assert list(at.dataframe[0].value.columns) == ["时间", "用户", "操作", "对象", "变更内容"]
     assert at.dataframe[0].value["用户"].tolist() == ["unit_a"]
     at.button(key="t_conflict_reload").click().run()

@@ -39,7 +39,8 @@ ACTIONS = {
              "visit_rule.edit", "assessment.record", "assessment_round.manage", "incident.create", "incident.report",
              "incident.refer", "incident.handle", "incident.close", "workforce.edit", "unit.manage", "meeting.manage",
              "meeting.pack", "task.assign", "task.remind", "task.accept", "task.return", "target.edit",
-             "record.delete", "record.restore"},
+             "record.delete", "record.restore",
+             "indicator.recompute"},  # issue 14: the audited recompute of a closed month, office only
     TOWNSHIP: {"registry.edit", "registry.enroll", "helper.create", "registry.import", "registry.export",
                "visit.record", "assessment.record", "incident.create", "incident.report", "incident.refer",
                "workforce.edit", "record.delete"},

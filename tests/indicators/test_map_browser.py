@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 
 from tests.conftest import ARTIFACTS
-from tests.harness import live_server, login, wait_idle
+from tests.harness import WAIT_MS, live_server, login, open_page, wait_drawn
 from tests.indicators.test_pages import seed
 from tests import factories as f
 
@@ -25,19 +25,15 @@ def test_map_fills_townships_offline(browser, sqlite_url, tmp_path):
         page = browser.new_page(viewport={"width": 1400, "height": 1300})
         page.on("request", lambda r: requests.append(r.url))
         login(page, base, "office1", f.PASSWORD)
-        more = page.get_by_text("View 8 more")  # the sidebar folds long groups
-        if more.count():
-            more.first.click()
-        page.get_by_role("link", name="乡镇地图").click()
-        page.wait_for_url("**/map", timeout=30000)
-        wait_idle(page)
+        open_page(page, "乡镇地图")
+        page.wait_for_url("**/map", timeout=WAIT_MS)
         chart = page.locator('[data-testid="stVegaLiteChart"]').first
         try:
-            chart.wait_for(timeout=30000)
+            chart.wait_for(timeout=WAIT_MS)
+            wait_drawn(page)  # vega draws after the element mounts
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "indicators_map_failed.png"), full_page=True)
             raise
-        page.wait_for_timeout(1500)  # vega draws after the element mounts
         chart.scroll_into_view_if_needed()
         page.screenshot(path=str(shot), full_page=True)
         png = chart.screenshot()

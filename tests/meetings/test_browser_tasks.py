@@ -11,7 +11,7 @@ from db.models import Task, TaskUpdate
 from sqlalchemy import select
 from tests import factories as f
 from tests.conftest import ARTIFACTS
-from tests.harness import live_server, login, wait_idle
+from tests.harness import live_server, login, open_page, settle, wait_shown
 from tests.meetings.data import build
 
 @pytest.fixture
@@ -29,18 +29,14 @@ def live_db(tmp_path):
 
 
 def _open_tasks(page) -> None:
-    more = page.get_by_test_id("stSidebarNavViewButton")
-    if more.count() and "more" in more.inner_text():  # the office has many pages: expand the list
-        more.click()
-    page.locator('[data-testid="stSidebarNav"] a').filter(has_text="任务督办").click(timeout=60000)
-    page.get_by_role("combobox", name="查看任务").wait_for(timeout=60000)
-    wait_idle(page)
+    open_page(page, "任务督办")
+    wait_shown(page.get_by_role("combobox", name="查看任务"))
 
 
 def _pick_task(page, title: str) -> None:
     page.get_by_role("combobox", name="查看任务").click()
     page.get_by_role("option", name=re.compile(title)).click()
-    wait_idle(page)
+    settle(page)
 
 
 def test_unit_reports_and_claims_then_office_accepts(browser, live_db):
@@ -51,7 +47,6 @@ def test_unit_reports_and_claims_then_office_accepts(browser, live_db):
         with live_server(live_db["url"], live_db["dir"]) as base:
             login(page, base, "unit_a", f.PASSWORD)
             _open_tasks(page)
-            wait_idle(page)
             body = page.locator("body").inner_text()
             assert "任务t5" not in body and "任务t8" not in body  # other units' tasks
             _pick_task(page, r"任务t4（")
@@ -62,8 +57,8 @@ def test_unit_reports_and_claims_then_office_accepts(browser, live_db):
             page.locator(f".st-key-rp_claim_{t4}").get_by_text("已全部完成，申请销号").click()
             page.screenshot(path=str(ARTIFACTS / "tasks_unit_report.png"), full_page=True)
             page.get_by_role("button", name="提交报送").click()
-            page.get_by_text("已申请销号，等待联席办审核").wait_for(timeout=30000)
-            wait_idle(page)
+            wait_shown(page.get_by_text("已申请销号，等待联席办审核"))
+            settle(page)
             page.screenshot(path=str(ARTIFACTS / "tasks_unit_claimed.png"), full_page=True)
             with session_scope(live_db["engine"], write=False) as s:
                 t = s.get(Task, t4)
@@ -72,16 +67,15 @@ def test_unit_reports_and_claims_then_office_accepts(browser, live_db):
                 assert up.progress == 100 and up.created_by == "unit_a"
 
             page.get_by_role("button", name="退出登录").click()
-            page.get_by_role("button", name="登录").wait_for(timeout=20000)
+            wait_shown(page.get_by_role("button", name="登录"))
             login(page, base, "office", f.PASSWORD)
             _open_tasks(page)
-            wait_idle(page)
             _pick_task(page, r"任务t4（")
             assert "申请销号，等待联席办审核" in page.locator("body").inner_text()
             page.locator(f".st-key-ac_sure_{t4}").get_by_text("已核对佐证材料，确认销号").click()
             page.get_by_role("button", name="确认销号").click()
-            page.get_by_text(f"任务 #{t4} 已销号").wait_for(timeout=30000)
-            wait_idle(page)
+            wait_shown(page.get_by_text(f"任务 #{t4} 已销号"))
+            settle(page)
             page.screenshot(path=str(ARTIFACTS / "tasks_office_accepted.png"), full_page=True)
             with session_scope(live_db["engine"], write=False) as s:
                 t = s.get(Task, t4)

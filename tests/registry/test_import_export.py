@@ -159,7 +159,7 @@ def test_village_of_another_township(world):
 
 
 def test_existing_person_of_another_township(world):
-    assert_refused(world, ledger_xlsx([row(1, "张四", world["idn"]["e"], gender="男")]), [(4, "身份证号码", "已在其他乡镇登记")])
+    assert_refused(world, ledger_xlsx([row(1, "张四", world["idn"]["e"], gender="男")]), [(4, "身份证号码", "不能在本乡镇纳入")])
 
 
 def test_formula_cells(world):

@@ -108,7 +108,9 @@ def test_township_user_never_sees_other_township(world):
 
 
 def test_leader_gets_masked_rows_and_unit_none(world):
-    pg, got = names(world, world["leader"], F(text="张三"))
+    # the leader searches what it sees (张三's phone 138****0001), not the hidden name
+    assert names(world, world["leader"], F(text="张三"))[1] == []
+    pg, got = names(world, world["leader"], F(text="0001"))
     assert got == ["张*"]
     assert pg.rows.iloc[0]["联系电话"] == "138****0001"
     assert "*" in pg.rows.iloc[0]["身份证号码"]

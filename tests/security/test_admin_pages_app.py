@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from areas.admin import users
 from db.engine import session_scope
 from db.models import AuditLog, User
+from components.text import md
 from tests import factories as f
 from tests.harness import all_text, app_test
 
@@ -42,7 +43,7 @@ def test_users_page_creates_an_account_and_shows_the_password_once(app_db):
     _btn(at, "创建账户").click()
     at.run()
     assert not at.exception, at.exception
-    assert any("已创建账户 zhou.li" in s.value for s in at.success)
+    assert any(f"已创建账户 {md('zhou.li')}" in s.value for s in at.success)  # Markdown-escaped (components/text.py)
     shown = [c.value for c in at.code]
     assert len(shown) == 1
     with session_scope(app_db["engine"], write=False) as s:

@@ -1,6 +1,8 @@
 """Crash safety: a 5,000-row ledger import is killed with SIGKILL at several points while
-it writes (after its 1st, 2,500th and 7,500th flush: the child holds there until killed, so the
-point does not depend on how fast the machine is); afterwards the database is consistent (SQLite integrity_check ok), holds none
+it writes (the import writes with bulk statements: before its first INSERT of people, of
+their categories and of its audit rows — early, middle and late in the write transaction;
+the child holds there until killed, so the point does not depend on how fast the machine
+is); afterwards the database is consistent (SQLite integrity_check ok), holds none
 of the import's people, and has no audit row for the rolled-back work. A final import
 then runs to completion on the same database."""
 import datetime as dt
@@ -24,25 +26,22 @@ from tests import factories as f
 from tests.harness import ROOT
 
 ROWS = 5000
-KILL_AT_FLUSH = (1, 2500, 7500)  # early, middle, late in the write phase (about 2 flushes a new person)
+KILL_AT_INSERT = ("people", "person_categories", "audit_log")  # early, middle, late in the write transaction
 
 CHILD = textwrap.dedent("""
     import pathlib, sys, time
     from sqlalchemy import event
-    from sqlalchemy.orm import Session
+    from sqlalchemy.engine import Engine
     from areas.registry import importer
     from areas.admin import users
     from db.engine import make_engine, session_scope
 
-    url, ledger, marker, kill_at = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), int(sys.argv[4])
-    flushes = 0
+    url, ledger, marker, kill_at = sys.argv[1], sys.argv[2], pathlib.Path(sys.argv[3]), sys.argv[4]
 
-    @event.listens_for(Session, "after_flush")
-    def _hold(session, ctx):
-        global flushes
-        flushes += 1
-        if flushes == kill_at:  # mid-transaction: tell the test, then wait for the kill
-            marker.write_text(str(flushes))
+    @event.listens_for(Engine, "before_cursor_execute")
+    def _hold(conn, cursor, statement, params, context, executemany):
+        if statement.lstrip().startswith(f"INSERT INTO {kill_at} "):  # mid-transaction: tell the test, wait for the kill
+            marker.write_text(kill_at)
             time.sleep(600)
 
     engine = make_engine(url)
@@ -96,15 +95,15 @@ def test_kill_during_import_leaves_a_consistent_database(engine, backend, ledger
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CAREDESK_DEMO": "0"}
     engine.dispose()
 
-    for n, kill_at in enumerate(KILL_AT_FLUSH):
+    for n, kill_at in enumerate(KILL_AT_INSERT):
         marker = tmp_path / f"flushed-{n}"
-        proc = subprocess.Popen([sys.executable, str(script), url, str(ledger_file), str(marker), str(kill_at)],
+        proc = subprocess.Popen([sys.executable, str(script), url, str(ledger_file), str(marker), kill_at],
                                 cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         try:
             deadline = time.time() + 300
             while not marker.exists():  # polls the child's progress, not a guess at its speed
-                assert proc.poll() is None, f"the import ended before flush {kill_at}: " + proc.stderr.read().decode()[-2000:]
-                assert time.time() < deadline, f"the import did not reach flush {kill_at}"
+                assert proc.poll() is None, f"the import ended before writing {kill_at}: " + proc.stderr.read().decode()[-2000:]
+                assert time.time() < deadline, f"the import did not reach its INSERT into {kill_at}"
                 time.sleep(0.05)
             assert proc.poll() is None
             proc.send_signal(signal.SIGKILL)
@@ -115,7 +114,7 @@ def test_kill_during_import_leaves_a_consistent_database(engine, backend, ledger
             proc.stdout.close()
             proc.stderr.close()
         assert proc.returncode == -signal.SIGKILL
-        assert _state(engine) == baseline, f"partial import after kill #{n + 1} (flush {kill_at})"
+        assert _state(engine) == baseline, f"partial import after kill #{n + 1} (at the INSERT into {kill_at})"
         if backend == "sqlite":
             with engine.connect() as c:
                 assert c.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"

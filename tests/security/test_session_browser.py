@@ -5,7 +5,6 @@
 - a person named <img src=x onerror=alert(1)> with notes [x](javascript:alert(1))
   renders as text with no dialog fired."""
 import datetime as dt
-import time
 from pathlib import Path
 
 import jwt
@@ -18,7 +17,7 @@ from db.models import Person, User
 from areas.admin import writes as admin_svc
 from tests import factories as f
 from tests.conftest import ARTIFACTS
-from tests.harness import live_server, login, wait_idle
+from tests.harness import WAIT_MS, goto, live_server, login, open_page, settle, wait_shown
 
 XSS_NAME = "<img src=x onerror=alert(1)>"
 XSS_NOTES = "[x](javascript:alert(1)) <script>alert(2)</script>"
@@ -45,14 +44,13 @@ def county(tmp_path_factory):
     return {"url": url, "dir": Path(d), "pid": pid, "admin": admin}
 
 
-def _auth_cookie(context) -> dict:
-    """The login cookie (written by the authenticator's cookie component shortly after sign-in)."""
-    for _ in range(100):
-        found = [c for c in context.cookies() if c["name"] == COOKIE]
-        if found:
-            return found[0]
-        time.sleep(0.2)
-    raise AssertionError(f"no {COOKIE} cookie: {context.cookies()}")
+def _auth_cookie(context, page) -> dict:
+    """The login cookie (written by the authenticator's cookie component shortly after sign-in):
+    the page is settled (the component's run has finished), then the cookie must be there."""
+    settle(page, quiet_ms=1000)
+    found = [c for c in context.cookies() if c["name"] == COOKIE]
+    assert found, f"no {COOKIE} cookie: {context.cookies()}"
+    return found[0]
 
 
 def _state_with_cookie(browser, base: str, cookie: dict, shot: str) -> str:
@@ -61,11 +59,11 @@ def _state_with_cookie(browser, base: str, cookie: dict, shot: str) -> str:
     try:
         ctx.add_cookies([cookie])
         page = ctx.new_page()
-        page.goto(base)
-        page.locator("text=退出登录").or_(page.get_by_label("用户名")).first.wait_for(timeout=30000)
-        wait_idle(page)
-        page.wait_for_timeout(1500)  # the cookie component may ask for one more run
-        wait_idle(page)
+        goto(page, base)
+        page.locator("text=退出登录").or_(page.get_by_label("用户名")).first.wait_for(timeout=WAIT_MS)
+        # the cookie component reports the cookie after the first run and asks for another:
+        # idle for a full second means that run has come and gone
+        settle(page, quiet_ms=1000)
         page.screenshot(path=str(ARTIFACTS / f"{shot}.png"))
         signed_in = page.get_by_role("button", name="退出登录").count() > 0
         form = page.get_by_label("用户名").count() > 0
@@ -81,7 +79,6 @@ def _sign_in(browser, base, username, password):
     ctx = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     page = ctx.new_page()
     login(page, base, username, password)
-    page.wait_for_timeout(1000)  # the cookie is written by a component after the first run
     return ctx, page
 
 
@@ -89,35 +86,31 @@ def test_copied_cookie_is_refused_after_logout_password_change_and_disable(brows
     with live_server(county["url"], county["dir"]) as base:
         # control: the copied cookie alone signs a fresh browser in
         ctx, page = _sign_in(browser, base, "office", f.PASSWORD)
-        stolen = _auth_cookie(ctx)
+        stolen = _auth_cookie(ctx, page)
         assert _state_with_cookie(browser, base, stolen, "cookie_control_accepted") == "in"
         # 1. logout
         page.get_by_role("button", name="退出登录").click()
-        page.get_by_label("用户名").wait_for(timeout=20000)
+        wait_shown(page.get_by_label("用户名"))
         ctx.close()
         assert _state_with_cookie(browser, base, stolen, "cookie_after_logout") == "out"
 
         # 2. password change on 我的账户
         ctx, page = _sign_in(browser, base, "cpw", f.PASSWORD)
-        stolen = _auth_cookie(ctx)
+        stolen = _auth_cookie(ctx, page)
         # (a deep link after a cookie sign-in lands on 工作台, so use the navigation)
-        more = page.get_by_text("View 8 more").or_(page.get_by_text("View more"))
-        if more.count():
-            more.first.click()
-        page.get_by_role("link", name="我的账户").click()
+        open_page(page, "我的账户")
         try:
-            page.get_by_label("原密码").wait_for(timeout=30000)
+            wait_shown(page.get_by_label("原密码"))
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "account_debug.png"))
             raise
-        wait_idle(page)
         page.get_by_label("原密码").fill(f.PASSWORD)
         page.get_by_label("新密码", exact=True).fill("Spring#Field2026")
         page.get_by_label("再次输入新密码").fill("Spring#Field2026")
         page.screenshot(path=str(ARTIFACTS / "account_change_password.png"))
         page.get_by_role("button", name="确认修改").click()
-        page.get_by_label("用户名").wait_for(timeout=30000)
-        page.get_by_text("密码已修改").wait_for(timeout=15000)  # the notice stays above the form
+        wait_shown(page.get_by_label("用户名"))
+        wait_shown(page.get_by_text("密码已修改"))  # the notice stays above the form
         ctx.close()
         assert _state_with_cookie(browser, base, stolen, "cookie_after_password_change") == "out"
         ctx, _ = _sign_in(browser, base, "cpw", "Spring#Field2026")  # the new password works
@@ -125,13 +118,13 @@ def test_copied_cookie_is_refused_after_logout_password_change_and_disable(brows
 
         # 3. the administrator disables the account while it is signed in
         ctx, page = _sign_in(browser, base, "dis", f.PASSWORD)
-        stolen = _auth_cookie(ctx)
+        stolen = _auth_cookie(ctx, page)
         engine = get_engine(county["url"])
         with session_scope(engine, actor=county["admin"]) as s:
             u = s.scalar(select(User).where(User.username == "dis"))
             admin_svc.set_active(s, county["admin"], u.id, False, u.version, reason="测试停用")
         page.reload()  # the open session ends too
-        page.get_by_label("用户名").wait_for(timeout=30000)
+        wait_shown(page.get_by_label("用户名"))
         ctx.close()
         assert _state_with_cookie(browser, base, stolen, "cookie_after_disable") == "out"
 
@@ -150,17 +143,16 @@ def test_hostile_name_and_notes_render_as_text(browser, county):
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         login(page, base, "office", f.PASSWORD)
         # find the person through 人员档案's search, as a user would
-        page.get_by_role("link", name="人员档案").click()
+        open_page(page, "人员档案")
         box = page.get_by_label("姓名 / 身份证号码 / 电话")
-        box.wait_for(timeout=30000)
+        box.wait_for(timeout=WAIT_MS)
         box.fill("img")
         box.press("Enter")
-        wait_idle(page)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "xss_search.png"))
         page.get_by_role("link", name=XSS_NAME).first.click()
-        page.get_by_text("返回人员台账").wait_for(timeout=30000)
-        wait_idle(page)
-        page.wait_for_timeout(1000)
+        wait_shown(page.get_by_text("返回人员台账"))
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "xss_person.png"), full_page=True)
         body = page.locator("body").inner_text()
         assert XSS_NAME in body, body[:400]  # shown as the literal text
@@ -169,12 +161,11 @@ def test_hostile_name_and_notes_render_as_text(browser, county):
         assert page.locator("img[src='x']").count() == 0
         assert page.locator("a[href^='javascript']").count() == 0
         page.get_by_text("返回人员台账").click()
-        page.get_by_text("保存修改").or_(page.get_by_text("共")).first.wait_for(timeout=30000)
-        wait_idle(page)
-        page.wait_for_timeout(1000)
+        page.get_by_text("保存修改").or_(page.get_by_text("共")).first.wait_for(timeout=WAIT_MS)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "xss_registry.png"), full_page=True)
         assert page.locator("img[src='x']").count() == 0
-        time.sleep(0.5)
+        settle(page)  # an onerror handler would have fired while the page drew
         assert dialogs == []
         ctx.close()
         with session_scope(get_engine(county["url"]), write=False) as s:
