@@ -4,6 +4,7 @@ import datetime as dt
 import streamlit as st
 
 from components.action import run_action
+from components.downloads import personal_download
 from components.page import page_header
 from components.text import md
 from db import config
@@ -90,5 +91,6 @@ for col, fmt, label in ((e1, "xlsx", "生成 Excel 文件"), (e2, "csv", "生成
 export = st.session_state.get("audit_export")
 if export is not None:
     note = "（超过上限，仅含最新的记录）" if export.truncated else ""
-    st.download_button(f"下载 {md(export.filename)}（{export.rows:,} 条）{note}", export.data, file_name=export.filename,  # md-ok: a count, a fixed note
-                       mime=export.mime, key="audit_download", type="primary")
+    # Who viewed and changed whose file, from which address: served to this session only, briefly.
+    personal_download(f"下载 {md(export.filename)}（{export.rows:,} 条）{note}", lambda: export.data,  # md-ok: a count, a fixed note
+                      file_name=export.filename, mime=export.mime, key="audit_download", type="primary")
