@@ -22,6 +22,7 @@ from areas.registry import reads as rq
 from areas.registry import writes as svc
 from tests.conftest import ARTIFACTS, pg_create_database, pg_drop_database, require_pg
 from tests.harness import WAIT_MS, goto, live_server, login
+from tests.harness import open_page as open_menu_page
 
 PASSWORD = demo.DEMO_PASSWORD
 NEW_PHONE = "13977775432"
@@ -84,9 +85,20 @@ def test_edit_in_one_process_is_seen_by_the_other(browser, pg_demo, tmp_path):
             """Open the page and wait (on the page's own content, no fixed sleep) until `expect`
             is drawn: grids paint their rows after the script run. A timeout is a failure."""
             goto(page, f"{base}/{path}")
-            page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=WAIT_MS)
-            page.wait_for_function("t => document.body.innerHTML.includes(t)", arg=expect, timeout=WAIT_MS,
-                                   polling=200)
+            h1 = page.locator("[data-testid='stMain'] h1").first
+            h1.wait_for(timeout=WAIT_MS)
+            title = {"registry": "人员台账", "indicators": "指标看板"}[path]
+            if h1.inner_text().strip() != title:
+                # Under load a deep link can land on 工作台 while the cookie sign-in settles
+                # (a known dead end, issue 20 item 7); this test is about the caches, so it
+                # goes on as a user would, through the menu.
+                open_menu_page(page, title)
+            try:
+                page.wait_for_function("t => document.body.innerHTML.includes(t)", arg=expect, timeout=WAIT_MS,
+                                       polling=200)
+            except Exception:
+                page.screenshot(path=str(ARTIFACTS / f"perf_two_process_timeout_{path}.png"))
+                raise
             return page.content()
 
         # both processes have the old state in their caches
