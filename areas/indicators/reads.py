@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from abc import ABC, abstractmethod
 from typing import Any, Callable, ClassVar
 
 import pandas as pd
@@ -128,11 +129,12 @@ def _per_township(session: Session, actor: Actor, stmt, township, *where) -> Cou
 # What a builder returns: the numerator and denominator of one indicator for one period, as
 # SQL conditions, and how to count them per township. One class per basis (core.indicators);
 # building reads nothing from the database, counting does.
-class _Count:
+class _Count(ABC):
     basis: ClassVar[str]
 
+    @abstractmethod
     def by_township(self, session: Session, actor: Actor) -> Counts:
-        raise NotImplementedError
+        """(numerator, denominator) per township in the actor's aggregate scope."""
 
     def total(self, session: Session, counts: Counts) -> tuple[int, int]:
         """The county row: the sum of the townships (unless the indicator is county only)."""
