@@ -1,13 +1,18 @@
-"""Benchmark: every indicator for every township (one month), cold and cached.
+"""Indicator benchmark: every indicator for every township, the board and the 12-month trend.
 
-    .venv/bin/python bench/indicators.py --people 200000                        # temp SQLite file
-    .venv/bin/python bench/indicators.py --people 200000 --backend postgresql   # temp PostgreSQL database
-    DATABASE_URL=... .venv/bin/python bench/indicators.py --reuse               # an existing database
+    DATABASE_URL=sqlite:////tmp/bench/p200000.db .venv/bin/python bench/indicators.py --reuse
+    DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/<db> .venv/bin/python bench/indicators.py --reuse
+    .venv/bin/python bench/indicators.py --people 20000 [--backend postgresql]   # generates a temporary database
 
-cold   = areas.indicators.reads.compute on a fresh engine (no Streamlit cache);
-warm   = the same query again (database caches warm);
-cached = components.cached.compute, the page-layer st.cache_data wrapper, on its second call;
-board  = this month + last month (what 指标看板 computes), trend = 12 months of one indicator.
+compute  = areas.indicators.reads.compute, this month, all indicators (no Streamlit cache)
+board    = areas.indicators.reads.board: this month + last month (what 指标看板 computes)
+trend    = areas.indicators.reads.trend, 走访按期率 over 12 months
+slowest  = compute of one indicator at a time (the four slowest)
+page layer = components.cached.compute (st.cache_data): a call after st.cache_data.clear(), and
+           a second call (cached)
+A closed month is computed once and then read from indicator_months: the very first call of
+each (the warm-up, printed separately) may store closed months; the samples after it are the
+steady state. Every row: median, min–max, n of --runs samples, with the load average.
 """
 from __future__ import annotations
 
@@ -22,22 +27,20 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 os.environ.setdefault("CAREDESK_DEMO", "0")
 logging.getLogger("streamlit").setLevel(logging.ERROR)
 
-
-def _timed(fn):
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
+from common import Table, timed  # noqa: E402
 
 
-def main() -> None:
+def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--people", type=int, default=200_000)
     ap.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     ap.add_argument("--reuse", action="store_true", help="use DATABASE_URL as it is (no generation)")
-    args = ap.parse_args()
+    ap.add_argument("--runs", type=int, default=5)
+    args = ap.parse_args(argv)
 
     from core.roles import Actor
     from db.engine import dispose_all, get_engine, session_scope
@@ -60,53 +63,57 @@ def main() -> None:
 
             eng = get_engine(url)
             upgrade(eng)
-            t, _ = _timed(lambda: demo.generate(eng, people=args.people))
-            print(f"generated {args.people:,} people in {t:.1f}s ({args.backend})")
+            t = time.perf_counter()
+            demo.generate(eng, people=args.people)
+            print(f"generated {args.people:,} people in {time.perf_counter() - t:.1f}s ({args.backend})")
             dispose_all()
 
-        from core import indicators as ci
+        import streamlit as st
+
         from areas.indicators import reads as q
+        from components import cached
+        from core import indicators as ci
 
         actor = Actor("bench", "office")
         label = ci.month_label(dt.date.today())
+        table = Table(f"indicators, {get_engine(url).dialect.name} ({url.rsplit('/', 1)[-1]}), office, {label}")
 
-        def run_compute():
-            with session_scope(get_engine(url), write=False) as s:
-                return q.compute(s, actor, label)
+        def measured(what: str, fn) -> list[float]:
+            first = timed(fn)
+            xs = [timed(fn) for _ in range(args.runs)]
+            table.add(what, xs, note=f"first call {first * 1000:,.0f} ms")
+            return xs
 
-        cold, df = _timed(run_compute)
-        warm, _ = _timed(run_compute)
-        towns = df["township_id"].nunique() - 1
-        print(f"all {len(ci.CODES)} indicators × {towns} townships + county: cold {cold:.2f}s, warm {warm:.2f}s")
-
-        per_code = []
-        for code in ci.CODES:
-            def one(code=code):
+        def in_session(fn):
+            def run():
                 with session_scope(get_engine(url), write=False) as s:
-                    return q.compute(s, actor, label, [code])
-            per_code.append((_timed(one)[0], code))
-        print("slowest:", ", ".join(f"{c} {t:.2f}s" for t, c in sorted(per_code, reverse=True)[:4]))
+                    return fn(s)
+            return run
 
-        def run_board():
-            with session_scope(get_engine(url), write=False) as s:
-                return q.board(s, actor, label)
+        measured(f"all {len(ci.CODES)} indicators, this month (compute)", in_session(lambda s: q.compute(s, actor, label)))
+        measured("board: this month + last month", in_session(lambda s: q.board(s, actor, label)))
+        measured("trend 走访按期率, 12 months", in_session(lambda s: q.trend(s, actor, "visit_on_time", label)))
 
-        def run_trend():
-            with session_scope(get_engine(url), write=False) as s:
-                return q.trend(s, actor, "visit_on_time", label)
+        # one pass to find the four slowest, then those measured like the rest
+        per_code = [(timed(in_session(lambda s, c=code: q.compute(s, actor, label, [c]))), code) for code in ci.CODES]
+        slowest = sorted(per_code, reverse=True)[:4]
+        for _, code in slowest:
+            measured(f"one indicator: {code}", in_session(lambda s, c=code: q.compute(s, actor, label, [c])))
 
-        print(f"board (2 months): {_timed(run_board)[0]:.2f}s; trend visit_on_time (12 months): {_timed(run_trend)[0]:.2f}s")
+        def page_cold():
+            st.cache_data.clear()
+            return cached.compute(actor, label)
 
-        from components import cached
-
-        first, _ = _timed(lambda: cached.compute(actor, label))
-        second, _ = _timed(lambda: cached.compute(actor, label))
-        print(f"page layer (st.cache_data): first {first:.2f}s, cached {second * 1000:.1f}ms")
+        measured("page layer cached.compute, cache cleared", page_cold)
+        cached.compute(actor, label)
+        measured("page layer cached.compute, cached", lambda: cached.compute(actor, label))
+        print("\n" + table.markdown())
     finally:
         dispose_all()
         if drop:
             drop()
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

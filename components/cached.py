@@ -1,15 +1,17 @@
 """The one cached-read layer of the pages (st.cache_data), correct across several app processes.
 
-Every cached function has one key: the database URL, the *scope* of the actor, the *data
-generation* and the arguments of the read.
+Every cached function has one key: the database URL, the *scope* of the actor, the *cache
+token* of what it reads and the arguments of the read.
 * scope — role, township, unit and the presentation flag: what decides what the actor may
   see (masking happens in areas/*/reads.py before caching, by the scope), so no cached row
   crosses from one scope to another; never the username.
-* data generation (db/cache.py) — the one invalidation path: every audited write in any
-  process (db/audit.py: ORM flushes of Audited rows, and audit.record() for imports,
-  boundaries, deletes, restores) replaces it, read with one primary-key SELECT per call, so
-  a write made through any process is seen on the next page run. Nothing clears these
-  caches by hand.
+* cache token (db/cache.py) — the one invalidation path: each reader declares the areas of
+  figures it shows (READS below); its token covers those areas' generation tokens for the
+  townships the actor reaches (a township user: its own; everyone else: all) plus the
+  county-wide ones, read with one SELECT per call. Every audited write in any process
+  (db/audit.py) replaces the tokens of exactly the (area, township) it can change, so it is
+  seen on the next page run wherever it matters and leaves every other entry valid. Nothing
+  clears these caches by hand.
 
 Entries expire after config.cache_ttl_s seconds (CAREDESK_CACHE_TTL, default 60 s) and at
 most `max_entries` are kept per function: row-level personal data (a registry page) stays
@@ -23,6 +25,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
+from core import access
 from core.roles import Actor
 from db import cache as _cache
 from db import config as _config
@@ -48,9 +51,24 @@ def _url() -> str:
     return _config.load().database_url
 
 
-def generation() -> str:
-    """The data generation of the database (one cheap SELECT)."""
-    return _cache.generation(get_engine(_url()))
+# What each cached reader shows, by area of figures (db/cache.py decides which write feeds which).
+READS: dict[str, tuple[str, ...]] = {
+    "workbench": (_cache.PEOPLE, _cache.CARE, _cache.MEETINGS),
+    "registry_page": (_cache.REGISTRY, _cache.CARE),
+    "township_shapes": (_cache.REGIONS,),
+    "indicators": (_cache.INDICATORS,),  # board, compute, trend
+}
+
+
+def _own_township(actor: Actor) -> int | None:
+    """The one township every read of the actor is limited to, or None (reads reach them all)."""
+    kinds = (access.ROWS, access.LIST, access.AGGREGATE)
+    return actor.township_id if all(access.reach(actor, k) == access.OWN for k in kinds) else None
+
+
+def token(reader: str, actor: Actor) -> str:
+    """The invalidation part of `reader`'s key for this actor (one SELECT)."""
+    return _cache.token(get_engine(_url()), READS[reader], _own_township(actor))
 
 
 # ---------------------------------------------------------------- 工作台
@@ -68,7 +86,7 @@ def _workbench(url: str, sc: tuple, today: str, gen: str):
 
 def workbench(actor: Actor, today: dt.date) -> tuple[pd.DataFrame, pd.DataFrame, dict, pd.DataFrame]:
     """(by category × township, overdue by township, incident summary, open tasks)."""
-    return _workbench(_url(), scope(actor), today.isoformat(), generation())
+    return _workbench(_url(), scope(actor), today.isoformat(), token("workbench", actor))
 
 
 # ---------------------------------------------------------------- 人员台账
@@ -81,7 +99,8 @@ def _registry_page(url: str, sc: tuple, flt: tuple, page_no: int, today: str, ge
 
 def registry_page(actor: Actor, f: _rq.RegistryFilter, page_no: int, today: dt.date) -> _rq.RegistryPage:
     """Count + one page of the registry (masked per scope in areas/registry/reads.py)."""
-    return _registry_page(_url(), scope(actor), dataclasses.astuple(f), page_no, today.isoformat(), generation())
+    return _registry_page(_url(), scope(actor), dataclasses.astuple(f), page_no, today.isoformat(),
+                          token("registry_page", actor))
 
 
 # ---------------------------------------------------------------- 乡镇地图
@@ -92,7 +111,7 @@ def _township_shapes(url: str, sc: tuple, gen: str):
 
 
 def township_shapes(actor: Actor):
-    return _township_shapes(_url(), scope(actor), generation())
+    return _township_shapes(_url(), scope(actor), token("township_shapes", actor))
 
 
 # ---------------------------------------------------------------- 指标 (board, map, slides)
@@ -117,13 +136,15 @@ def _trend(url: str, sc: tuple, code: str, label: str, township_id, today: str, 
 
 def board(actor: Actor, label: str) -> pd.DataFrame:
     """Every indicator for `label`, county and per township."""
-    return _board(_url(), scope(actor), label, dt.date.today().isoformat(), generation())
+    return _board(_url(), scope(actor), label, dt.date.today().isoformat(), token("indicators", actor))
 
 
 def compute(actor: Actor, label: str, codes: list[str] | None = None) -> pd.DataFrame:
-    return _compute(_url(), scope(actor), label, tuple(codes or ()), dt.date.today().isoformat(), generation())
+    return _compute(_url(), scope(actor), label, tuple(codes or ()), dt.date.today().isoformat(),
+                    token("indicators", actor))
 
 
 def trend(actor: Actor, code: str, label: str, township_id: int | None = None) -> pd.DataFrame:
     """The last 12 months of one indicator (county, or one township)."""
-    return _trend(_url(), scope(actor), code, label, township_id, dt.date.today().isoformat(), generation())
+    return _trend(_url(), scope(actor), code, label, township_id, dt.date.today().isoformat(),
+                  token("indicators", actor))

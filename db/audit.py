@@ -28,7 +28,7 @@ from sqlalchemy import event, insert, inspect, select, update
 from sqlalchemy.orm import Session
 
 from core.masking import HIDDEN, PERSONAL_FIELDS, mask_field
-from db.cache import bump
+from db.cache import DIRTY, bump, note_entity, note_rows
 from db.models import AppSetting, Audited, AuditLog, utcnow
 
 # The hash chain (issue 13): every audit row carries the hash of the row before it (by id)
@@ -97,7 +97,7 @@ def _masked(field: str, value: Any) -> Any:
 _WRITE_EVENTS = {"import", "delete", "restore", "purge", "create", "update"}
 
 
-_GEN_DIRTY = "caredesk_generation_dirty"
+_GEN_DIRTY = DIRTY  # the cache keys this transaction replaces (db/cache.py)
 _PENDING = "caredesk_audit_pending"  # audit rows of this transaction, not yet inserted
 _MARKS = "caredesk_audit_marks"  # savepoint → how many rows were pending when it began
 _COMMITTING = "caredesk_audit_committing"  # past before_commit: rows are appended at once
@@ -143,8 +143,7 @@ def _before_commit(session: Session) -> None:
     # A flush after this point (a later before_commit listener, commit's own flush) still
     # gets its rows into this transaction.
     session.info[_COMMITTING] = True
-    if session.info.pop(_GEN_DIRTY, False):
-        bump(session)
+    bump(session, session.info.pop(_GEN_DIRTY, None))
 
 
 def _forget(session: Session, previous) -> None:
@@ -189,7 +188,7 @@ def record(
 ) -> None:
     """Write one audit row in the session's transaction (inserted when it commits)."""
     if action in _WRITE_EVENTS:
-        session.info[_GEN_DIRTY] = True
+        note_entity(session, entity)
     _queue(
         session,
         [
@@ -289,7 +288,7 @@ def _audit_rows(session: Session, _ctx) -> None:
             rows.append({"action": "purge", "obj": obj, "changes": None})
     if not rows:
         return
-    session.info[_GEN_DIRTY] = True
+    note_rows(session, [(r["obj"], None if r["action"] in ("create", "purge") else r["changes"]) for r in rows])
     _queue(
         session,
         [
@@ -357,5 +356,5 @@ def record_bulk(session: Session, action: str, model, rows: list[tuple[Any, dict
                      if k not in _SKIP and old != new}
         out.append({**base, "ts": now, "action": action, "entity": entity, "entity_id": str(entity_id),
                     "summary": None, "changes": shown, "outcome": "ok"})
-    session.info[_GEN_DIRTY] = True
+    note_entity(session, entity)
     _queue(session, out)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ColumnElement, Subquery, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Subquery, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.categories import ACTIVE, CHILD_AGE_LIMIT, CHILD_CATEGORIES, LEFT_BEHIND_AGE_LIMIT
@@ -50,8 +50,10 @@ def child_on(day, person=Person) -> ColumnElement[bool]:
     on that day. Age alone does not end it: staff confirm the aged-out proposal
     (aged_out_category), which ends the category."""
     pc = aliased(PersonCategory)  # the caller's query may join PersonCategory itself
-    return exists().where(pc.person_id == person.id, pc.category.in_(sorted(CHILD_CATEGORIES)),
-                          category_current(day, pc))
+    # The set of children, read once (ix_person_categories_category), rather than a correlated
+    # EXISTS seeking into person_categories once per person of the county (issue 14).
+    return person.id.in_(select(pc.person_id).where(pc.category.in_(sorted(CHILD_CATEGORIES)),
+                                                    category_current(day, pc)))
 
 
 def aged_out_category(day: dt.date, pc=PersonCategory, person=Person) -> ColumnElement[bool]:

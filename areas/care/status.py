@@ -7,8 +7,9 @@ person_due's rows for them, in the caller's transaction.
 
 When it runs:
 - every ORM flush that adds, changes or deletes a Visit, Assessment, PersonCategory or Person
-  refreshes those people, and a VisitRule change refreshes everyone (`_after_flush`, installed
-  for every Session by areas/care/__init__.py). So every write service — visit saved, edited,
+  refreshes those people — a Person only when a column the rule can read changed, not for
+  联系电话, 备注 … (db/cache.person_areas) — and a VisitRule change refreshes everyone
+  (`_after_flush`, installed for every Session by areas/__init__.py). So every write service — visit saved, edited,
   deleted or restored; assessment; category, difficulty, enrolment, exit, re-enrolment,
   township — keeps the table right in its own transaction without a call of its own, and a
   service written later cannot forget it;
@@ -31,10 +32,11 @@ import functools
 from collections.abc import Iterable
 from itertools import chain
 
-from sqlalchemy import Connection, bindparam, case, delete, func, insert, select
+from sqlalchemy import Connection, bindparam, case, delete, exists, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
+from db import cache
 from db.conditions import active_person
 from db.models import Assessment, CareStatus, Person, PersonCategory, Visit, VisitRule
 from db.sql import date_add, day
@@ -127,7 +129,10 @@ def _replace(conn: Connection, c: dt.date, chunk: list[int] | None, upsert: bool
     deleted and the others upserted, so neither transaction fails on the other's new row."""
     mine = CareStatus.person_id.in_(chunk) if chunk is not None else None
     if upsert:
-        gone = ~CareStatus.person_id.in_(select(Person.id).where(active_person()))
+        # NOT EXISTS, not NOT IN (…active people…): PostgreSQL hashed the whole registry for
+        # the NOT IN on every save (0.5–0.8 s at 200k people for one person's refresh);
+        # the correlated form is one primary-key probe per row of the chunk.
+        gone = ~exists(select(Person.id).where(Person.id == CareStatus.person_id, active_person()))
         conn.execute(delete(CareStatus).where(gone, *([mine] if mine is not None else [])))
     else:
         conn.execute(delete(CareStatus).where(*([mine] if mine is not None else [])))
@@ -150,7 +155,11 @@ def _after_flush(session: Session, _ctx) -> None:
         if isinstance(obj, _PERSON_INPUTS):
             ids.add(obj.person_id)
         elif isinstance(obj, Person):
-            ids.add(obj.id)
+            # a change of what only the ledger shows (联系电话, 备注 …: db/cache.py, the one
+            # mapping of columns to areas) cannot move the rule: no refresh (issue 14 item 4)
+            changed = None if obj in session.new or obj in session.deleted else cache.changed_columns(obj)
+            if cache.CARE in cache.person_areas(obj, changed):
+                ids.add(obj.id)
         elif isinstance(obj, VisitRule):
             everyone = True
     if everyone:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from core import indicators as ci
 from core.masking import mask_phone
@@ -16,7 +16,7 @@ from core.roles import Actor
 from tools import demo
 from db.engine import dispose_all, get_engine, session_scope
 from db.migrate import upgrade
-from db.models import Person
+from db.models import LedgerTouch, Person
 from areas.indicators import reads as iq
 from areas.registry import reads as rq
 from areas.registry import writes as svc
@@ -64,6 +64,8 @@ def test_edit_in_one_process_is_seen_by_the_other(browser, pg_demo, tmp_path):
     # setup before any server starts: this person's ledger was last reviewed before this month
     with engine.begin() as c:
         c.execute(update(Person).where(Person.id == untouched).values(reviewed_on=dt.date(2025, 6, 30), updated_at=None))
+        # …and its ledger history agrees: not checked or changed this month (ledger_touches)
+        c.execute(delete(LedgerTouch).where(LedgerTouch.person_id == untouched, LedgerTouch.month == label))
     with session_scope(engine, write=False) as s:
         person = s.get(Person, untouched)
         old_phone, version = person.phone, person.version
