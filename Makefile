@@ -16,11 +16,13 @@ venv: $(BIN)/python
 dev-deps: $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 
-# Headless Chromium and CJK fonts for the browser tests (Debian packages; never a downloaded browser).
+# Headless Chromium and CJK fonts for the browser tests, LibreOffice (PDF of the printed documents)
+# and poppler-utils (their tests render PDF pages) — Debian packages; never a downloaded browser.
 system-deps:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk"; then \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ] || ! fc-list 2>/dev/null | grep -qi "noto.*cjk" \
+		|| ! command -v soffice >/dev/null || ! command -v pdftoppm >/dev/null; then \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk >/dev/null; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium chromium-driver fonts-noto-cjk libreoffice-writer-nogui poppler-utils >/dev/null; \
 	fi
 
 # Set up, migrate, seed the demo county on first start (printing the demo accounts) and serve.

@@ -87,6 +87,7 @@ FIELDS: dict[str, str] = {
     # internal names (Person / Guardian attributes; the same list masks audit values)
     **{field: _KIND_OF_MASK[fn] for field, fn in PERSONAL_FIELDS.items()},
     "person_name": NAME,
+    "parents_status": FREE_TEXT,  # 父母或子女动态: free text about the family, like family_situation
     # display names of result columns
     "姓名": NAME,
     "涉及对象": NAME,

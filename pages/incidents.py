@@ -10,6 +10,7 @@ from components.care_person_picker import person_picker
 from core import access
 from components.page import page_header
 from components.text import md
+from components import tables
 from core import incidents as inc
 from db.engine import session_scope
 from areas.care import reads as q
@@ -54,7 +55,7 @@ if page.total == 0:
     st.info("没有符合条件的通报处置卡。" + ("（只显示转介给本单位的卡）" if access.unit_bound(actor) else ""))
     st.stop()
 st.caption(f"共 {page.total} 张" + ("，显示最近200张" if page.total > 200 else "") + "；逾期：已转介、超过办理期限仍未处置。")  # md-ok: a count
-st.dataframe(page.rows, hide_index=True, width="stretch",
+tables.dataframe(page.rows, hide_index=True, width="stretch",
              column_config={"发现日期": st.column_config.DateColumn(format="YYYY-MM-DD"),
                             "办理期限": st.column_config.DateColumn(format="YYYY-MM-DD")})
 
@@ -69,6 +70,8 @@ if card is None:
     st.stop()
 
 st.subheader(f"{card.id}号 {md(card.type)}（来源：{md(card.source)}）")  # md-ok: an id
+st.page_link("pages/documents.py", label="打印此卡", icon=":material/print:",
+             query_params={"kind": "card", "card": str(card.id)}, disabled=not access.may(actor, "document.card"))
 if card.overdue:
     st.error(f"已超过办理期限 {card.deadline:%Y-%m-%d}，" + ("请尽快处置并登记。" if access.unit_bound(actor) else f"请督促{md(card.unit_name)}尽快处置。"))
 
