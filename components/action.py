@@ -30,6 +30,7 @@ import streamlit as st
 
 from components import flash
 from components.text import md
+from components import tables
 from db.engine import session_scope
 from db.errors import ConflictError, ServiceError
 from db.locking import CHANGE_COLUMNS
@@ -67,7 +68,7 @@ def show_conflict(e: ConflictError, reload: Callable[[], None] | None = None, ke
     st.error(md(str(e)))
     if e.changes:
         st.markdown("**对方的修改：**")
-        st.dataframe(pd.DataFrame(e.changes, columns=list(CHANGE_COLUMNS)), hide_index=True, width="stretch")
+        tables.dataframe(pd.DataFrame(e.changes, columns=list(CHANGE_COLUMNS)), hide_index=True, width="stretch")
     if reload is not None and not _in_form():
         st.button("重新加载最新数据", key=f"{key}_conflict_reload", on_click=reload, type="primary")
 

@@ -14,6 +14,7 @@ import time
 import jwt
 import streamlit as st
 import streamlit_authenticator as stauth
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit_authenticator.utilities import LoginError
 
 from components.text import md
@@ -22,6 +23,7 @@ from core.roles import Actor
 from db import config
 from areas.admin import users
 from components.page import navigation
+from core.pages import allowed
 from db.errors import Busy
 from db.engine import session_scope
 from core.clock import utcnow
@@ -34,6 +36,7 @@ FIELDS = {
     "Captcha": "验证码",
 }
 _TOUCH_EVERY_S = 60
+ENTRY = "_entry_page"  # the page (url path, query) a session was opened on before it signed in
 
 
 def _now() -> dt.datetime:
@@ -105,7 +108,7 @@ def _end_session(authenticator, reason: str | None, presentation_reason: str | N
     if presentation_reason and actor is not None and st.session_state.get("login_key"):
         with session_scope(actor=actor) as s:
             users.end_presentations(s, actor.username, st.session_state["login_key"], presentation_reason)
-    for key in ("actor", "login_at", "last_seen", "last_touch", "login_key", "login_expires", "presentation"):
+    for key in ("actor", "login_at", "last_seen", "last_touch", "login_key", "login_expires", "presentation", ENTRY):
         st.session_state.pop(key, None)
     try:
         authenticator.logout(location="unrendered")
@@ -134,10 +137,39 @@ def require_login() -> Actor:
         st.stop()
 
 
+def _remember_entry_page() -> None:
+    """Keep the deep link (/person?id=…, /registry) a not yet signed-in session was opened on."""
+    ctx = get_script_run_ctx()
+    name = ctx.pages_manager.intended_page_name if ctx is not None else None
+    if name and ENTRY not in st.session_state:  # "" for the app's root
+        st.session_state[ENTRY] = (name, st.query_params.to_dict())
+
+
+def follow_entry_page(role: str, page) -> None:
+    """After sign-in, on the page `page` st.navigation resolved: a rerun the browser sent
+    before it knew its page (a component mounting while the cookie sign-in settles) asks for
+    the main script, and st.navigation answers it with the default page, 工作台, dropping the
+    deep link. Such a run (it names no page, or the main script) goes on to the page the
+    session was opened on. A rerun that names a page — the user's own navigation — is
+    honoured as it is."""
+    entry = st.session_state.get(ENTRY)
+    ctx = get_script_run_ctx()
+    if not entry or ctx is None:
+        return
+    pm = ctx.pages_manager
+    if pm.intended_page_name or pm.intended_page_script_hash not in ("", pm.main_script_hash):
+        return
+    name, params = entry
+    if name != getattr(page, "url_path", None) and allowed(role, name):
+        st.switch_page(f"pages/{name}.py", query_params=params)
+
+
 def _require_login() -> Actor:
     settings = config.load()
     now = _now()
     state = st.session_state
+    if "actor" not in state:
+        _remember_entry_page()
 
     if not state.get("authentication_status"):
         payload = _cookie_payload(settings)

@@ -6,6 +6,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from components import zh
 from core import access
 from core.pages import BY_KEY, PAGES, allowed, pages_for
 from core.roles import Actor
@@ -48,6 +49,7 @@ def current_actor() -> Actor:
 
 def page_header(key: str, caption: str | None = None) -> Actor:
     """Checks the role may open this page (server side), then draws its title."""
+    zh.inject()  # Streamlit's own labels in Chinese (components/zh.py)
     actor = current_actor()
     if not allowed(actor.role, key):
         st.error("您的角色无权访问此页面。")

@@ -2,8 +2,8 @@
 
 While on, `components.page.current_actor()` hands every page an actor with
 `presentation=True`, so the query layer masks personal data on the server and edit
-controls are not drawn; this module only adds the look (large type, no sidebar, a
-watermark) and the switch itself. Entering and leaving are audited.
+controls are not drawn; this module only adds the look (components/projector.py: large
+type, no sidebar; a watermark) and the switch itself. Entering and leaving are audited.
 
 The switch is kept on the server, per sign-in (areas/admin/users.py, table presentations):
 every run reads it before any page is drawn, so a reload (a new Streamlit session of the
@@ -18,28 +18,11 @@ import uuid
 
 import streamlit as st
 
+from components import projector
 from core.roles import Actor
 from areas.admin import users
 from core.clock import utcnow
 from db.engine import session_scope
-
-_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="collapsedControl"] {display: none !important;}
-html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
-h1 {font-size: 3.0rem !important;}
-h2, h3 {font-size: 2.1rem !important;}
-[data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: 3.4rem !important; line-height: 1.2;}
-[data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
-[data-testid="stMarkdownContainer"] p, [data-testid="stCaptionContainer"], [data-testid="stText"] {font-size: 1.15rem;}
-[data-testid="stTab"] p, [data-testid="stExpander"] summary p {font-size: 1.3rem !important;}
-[data-testid="stVegaLiteChart"] {min-height: 360px;}
-.caredesk-watermark {position: fixed; right: 1.2rem; bottom: 0.8rem; opacity: 0.35; font-size: 0.9rem;
-  pointer-events: none; z-index: 999990; color: #555;}
-</style>
-"""
-
-
 
 
 def presenting(actor: Actor) -> Actor:
@@ -97,7 +80,7 @@ def controls(actor: Actor) -> None:
     """Called by app.py on every run after sign-in."""
     _sync(actor)
     if is_on():
-        st.html(_CSS)
+        projector.presenting_style()
         watermark(actor)
         st.button("退出投屏模式", key="presentation_off", on_click=_toggle, args=(actor, False), icon=":material/close:")
     else:
@@ -106,25 +89,9 @@ def controls(actor: Actor) -> None:
                           help="会议共享屏幕时使用：个人信息在服务器端脱敏，隐藏编辑控件")
 
 
-_SLIDE_CSS = """
-<style>
-[data-testid="stMain"] h1 {display: none;}  /* the slide's own title (h2) is the heading */
-[data-testid="stMain"] h2 {font-size: 2.8rem !important;}
-[data-testid="stMain"] h4 {font-size: 1.7rem !important;}
-[data-testid="stMain"] [data-testid="stCaptionContainer"] {font-size: 1.25rem !important;}
-[data-testid="stMain"] [data-testid="stMetricValue"], [data-testid="stMain"] [data-testid="stMetricValue"] * {font-size: 3.2rem !important; line-height: 1.2;}
-[data-testid="stMain"] [data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
-[data-testid="stMain"] [data-testid="stTable"] td, [data-testid="stMain"] [data-testid="stTable"] th {font-size: 1.35rem !important; padding: 0.35rem 0.8rem !important;}
-[data-testid="stMainBlockContainer"] {padding-top: 1.5rem !important; max-width: 100% !important;}
-.caredesk-watermark {position: fixed; right: 1.2rem; bottom: 0.8rem; opacity: 0.35; font-size: 0.9rem;
-  pointer-events: none; z-index: 999990; color: #555;}
-</style>
-"""
-
-
 def slide_style(actor: Actor) -> None:
     """会议投屏 is always presented: large type and the watermark even with the switch off
-    (with it on, controls() has drawn the watermark already)."""
-    st.html(_SLIDE_CSS)
+    (with it on, controls() has drawn the watermark already). The layout: components/projector.py."""
+    projector.slide_style()
     if not is_on():
         watermark(actor)

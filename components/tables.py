@@ -1,4 +1,8 @@
-"""Count tables: small cells suppressed while presenting (core.masking.suppress_small).
+"""The one table helper. Every st.dataframe / st.data_editor goes through `dataframe` /
+`data_editor` here: a missing value (None, NaN, NaT, <NA>) is shown as "—", never as
+Streamlit's default "None" (tests/test_chinese_tables.py finds any direct call).
+
+Count tables: small cells suppressed while presenting (core.masking.suppress_small).
 
 In a meeting, "2 high-risk children in 石门乡 村X" can point at a family. While the
 actor is presenting, every non-zero count below 5 in the count columns is shown as "<5";
@@ -15,6 +19,19 @@ from core.masking import suppress_small
 from core.roles import Actor
 
 _FRACTION = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")
+EMPTY = "—"  # what an empty cell shows, in every table
+
+
+def dataframe(data=None, **kwargs):
+    """st.dataframe with empty cells shown as "—" (Streamlit's `placeholder`)."""
+    kwargs.setdefault("placeholder", EMPTY)
+    return st.dataframe(data, **kwargs)
+
+
+def data_editor(data, **kwargs):
+    """st.data_editor with empty cells shown as "—"."""
+    kwargs.setdefault("placeholder", EMPTY)
+    return st.data_editor(data, **kwargs)
 
 
 def _is_count_column(s: pd.Series) -> bool:
@@ -55,4 +72,4 @@ def count_table(df: pd.DataFrame, actor: Actor, *, columns: list[str] | None = N
     """st.dataframe for a table of counts of people: suppressed when the actor presents."""
     dataframe_kwargs.setdefault("width", "stretch")
     shown = suppress_counts(df, columns) if actor.presentation else df
-    st.dataframe(shown, **dataframe_kwargs)
+    dataframe(shown, **dataframe_kwargs)

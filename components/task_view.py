@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from components.text import md
+from components import tables
 from core import tasks as rules
 
 STATUS_COLORS = {
@@ -77,7 +78,7 @@ def task_detail(detail) -> None:
     if detail.updates.empty:
         st.caption("尚未报送进展。")
     else:
-        st.dataframe(with_dates(detail.updates), hide_index=True, width="stretch")
+        tables.dataframe(with_dates(detail.updates), hide_index=True, width="stretch")
     if not detail.events.empty:
         st.markdown("**督办记录**（催办、申请销号、销号、退回）")
-        st.dataframe(with_dates(detail.events), hide_index=True, width="stretch")
+        tables.dataframe(with_dates(detail.events), hide_index=True, width="stretch")

@@ -48,16 +48,13 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # .xls and password-protected .xlsx
 _NOT_XLSX = "文件不是有效的Excel(.xlsx)文件，请用Excel或WPS另存为.xlsx后再上传"
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:g}MB"
-
-
-def check_upload(filename: str, data: bytes, limits: UploadLimits | None = None) -> str | None:
+def check_upload(filename: str, data: bytes, limits: UploadLimits | None = None,
+                 kind: uploads.UploadKind = uploads.LEDGER) -> str | None:
     """Chinese error message, or None when the file may be handed to the parser."""
-    lim = limits or UploadLimits()
+    lim = limits or UploadLimits(max_bytes=kind.max_bytes)
     if not data:
         return "文件为空"
-    too_large = uploads.too_large(uploads.LEDGER, len(data), lim.max_bytes)
+    too_large = uploads.too_large(kind, len(data), lim.max_bytes)
     if too_large:
         return too_large
     ext = PurePath(filename or "").suffix.lower()
@@ -98,7 +95,7 @@ def _check_xlsx(data: bytes, lim: UploadLimits) -> str | None:
             return f"文件内部结构异常（包含{len(infos)}个部件，上限{lim.max_entries}），拒绝处理"
         total = sum(i.file_size for i in infos)
         if total > lim.max_uncompressed:
-            return f"文件解压后过大（{_mb(total)}），上限为{_mb(lim.max_uncompressed)}"
+            return f"文件解压后过大（{uploads.size_text(total)}），上限为 {uploads.size_text(lim.max_uncompressed)}"
         for i in infos:
             if i.file_size > lim.max_ratio * max(i.compress_size, 1):
                 return "文件压缩比异常，疑似压缩炸弹，拒绝处理"

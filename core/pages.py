@@ -29,6 +29,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("person", "人员档案", ":material/badge:", "台账"),
     PageSpec("pending", "待处理", ":material/pending_actions:", "台账"),
     PageSpec("import_export", "导入导出", ":material/upload_file:", "台账"),
+    PageSpec("documents", "打印文书", ":material/print:", "台账"),
     PageSpec("visits", "走访记录", ":material/directions_walk:", "关爱服务"),
     PageSpec("assessments", "风险评估", ":material/assignment:", "关爱服务"),
     PageSpec("incidents", "通报处置", ":material/report:", "关爱服务"),

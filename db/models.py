@@ -80,6 +80,9 @@ class Audited:
 # ---------------------------------------------------------------- regions
 class Region(Base):
     __tablename__ = "regions"
+    # Audited explicitly, not per flush (its boundary is a large geometry): the division import
+    # and maintenance write their rows with db.audit.record_bulk under this entity.
+    __audit_entity__ = "region"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(64))
@@ -127,6 +130,8 @@ class Person(Audited, Versioned, Stamped, Base):
 
     __table_args__ = (
         Index("ix_people_scope", "township_id", "status", "village_id"),
+        Index("ix_people_status_village", "status", "village_id"),  # migration 0008
+        Index("ix_people_registry", "township_id", "enrolled_on", "status", "exited_on"),  # migration 0008
         Index("ix_people_name", "name"),
         Index("ix_people_phone", "phone"),
         Index("ix_people_birth", "birth_date"),
@@ -147,6 +152,8 @@ class PersonCategory(Audited, Versioned, Stamped, Base):
     __table_args__ = (
         Index("ix_person_categories_person", "person_id", "category"),
         Index("ix_person_categories_category", "category", "person_id"),
+        Index("ix_person_categories_cat_cover", "category", "person_id", "start_on", "end_on"),  # 0008
+        Index("ix_person_categories_current", "person_id", "category", "start_on", "end_on"),  # 0008
     )
 
 
@@ -193,7 +200,8 @@ class Assignment(Audited, Versioned, Stamped, Base):
     end_on: Mapped[Optional[dt.date]] = mapped_column(Date)  # exclusive: the handover day; NULL = open
 
     helper: Mapped[Helper] = relationship()
-    __table_args__ = (Index("ix_assignments_person", "person_id", "end_on"),)
+    __table_args__ = (Index("ix_assignments_person", "person_id", "end_on"),
+                      Index("ix_assignments_current", "person_id", "start_on", "end_on", "helper_id"))  # 0008
 
 
 class CareMeasure(Audited, Versioned, Stamped, SoftDelete, Base):
@@ -564,3 +572,16 @@ class CareStatus(Base):
         Index("ix_care_status_from", "valid_from"),
         Index("ix_care_status_until", "valid_until"),
     )
+
+
+class LedgerTouch(Base):
+    """The months in which a person's file was checked (核查), created or changed: the history
+    behind 台账月度更新率 (seed 001: 台账每月动态调整一次). people.reviewed_on and updated_at
+    keep only the latest date, so last month's figure read from them shrank as soon as this
+    month's checks overwrote them (issue 20 item 8). Written only by areas/registry/ledger.py,
+    in the transaction of the write. Not Audited: its rows follow audited writes."""
+
+    __tablename__ = "ledger_touches"
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # people.id
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM
+    __table_args__ = (Index("ix_ledger_touches_month", "month", "person_id"),)

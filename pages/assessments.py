@@ -10,6 +10,7 @@ from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
 from components.text import md
+from components import tables
 from core.assessments import HIGH, LEVELS, period_label, suggest_period
 from db.engine import session_scope
 from areas.care import reads as q
@@ -56,7 +57,7 @@ if "待评估" in tabs:
             st.success("本轮评估对象均已完成评估。")
         else:
             st.caption(f"尚未评估 {pending.total} 人" + ("（显示前200人）" if pending.total > 200 else ""))  # md-ok: a count
-            st.dataframe(pending.rows, hide_index=True, width="stretch",
+            tables.dataframe(pending.rows, hide_index=True, width="stretch",
                          column_order=[c for c in pending.rows.columns if c != "编号"])
             if access.may(actor, "assessment.record") and rnd.closed_on is None:
                 labels = {r["编号"]: f"{r['姓名']} · {r['村(居)']} · {r['身份证号']}" for r in pending.rows.to_dict("records")}
@@ -101,4 +102,4 @@ if "高风险名单" in tabs:
             st.success("目前没有高风险对象。")
         else:
             st.caption(f"最近一次评估为“高”的在册对象 {len(high)} 人：持续跟踪，按每周至少1次走访。")
-            st.dataframe(high, hide_index=True, width="stretch")
+            tables.dataframe(high, hide_index=True, width="stretch")

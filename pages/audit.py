@@ -7,6 +7,7 @@ from components.action import run_action
 from components.downloads import personal_download
 from components.page import page_header
 from components.text import md
+from components import tables
 from db import config
 from db.engine import session_scope
 from areas.admin import reads as q
@@ -74,7 +75,7 @@ with table_area:
     if result.rows.empty:
         st.info("没有符合条件的记录。")
     else:
-        st.dataframe(
+        tables.dataframe(
             result.rows, hide_index=True, width="stretch",
             column_config={"序号": st.column_config.NumberColumn(format="%d", width="small"),
                            "字段变更": st.column_config.TextColumn(width="large")},

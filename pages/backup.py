@@ -8,6 +8,7 @@ from components import flash
 
 from components.page import page_header
 from components.text import md
+from components import tables
 from db import backup, config
 from db.engine import get_engine, session_scope
 from areas.admin import reads as q
@@ -47,7 +48,7 @@ files = backup.list_backups(settings.backup_dir)
 if not files:
     st.info(f"备份目录中还没有备份文件（{md(settings.backup_dir)}）。")
 else:
-    st.dataframe(
+    tables.dataframe(
         pd.DataFrame([{
             "文件": b.name,
             "时间": q.local_time(b.created_at),

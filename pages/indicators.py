@@ -9,6 +9,9 @@ from components.action import run_action
 from components.page import page_header
 from components.tables import count_table
 from components.text import md
+from components.worklist import people_table
+from components import tables
+from core import access
 from core import indicators as ci
 from areas.indicators import reads as q
 
@@ -22,7 +25,9 @@ with top[1]:
     st.caption(f"统计期间 {per.title}（截至 {per.as_of:%Y-%m-%d}）· 选中表格中的单元格可查看计算过程")  # md-ok: a period
     st.caption(f"颜色：{kpi.LEGEND}")
 
-df = cached.board(actor, label)
+# A month not yet in the cache is a full computation (seconds on a county): say so meanwhile.
+with st.spinner(f"正在计算 {per.title} 的指标…", show_time=True):  # md-ok: a period
+    df = cached.board(actor, label)
 if df.empty or not (df["township_id"] != q.TOTAL).any():
     st.info("当前范围内没有乡镇数据。")
     st.stop()
@@ -60,10 +65,10 @@ def _picked():
 tab_status, tab_change, tab_frac = st.tabs(["达标情况（%）", "较上月变化（百分点）", "分子 / 分母"])
 with tab_status:
     styler = values.style.format(lambda v: "—" if pd.isna(v) else f"{v:.1f}").apply(_colours, axis=None)
-    st.dataframe(styler, width="stretch", height=min(36 * (len(values) + 1) + 3, 800), on_select=_picked,
+    tables.dataframe(styler, width="stretch", height=min(36 * (len(values) + 1) + 3, 800), on_select=_picked,
                  selection_mode="single-cell", key="board_table")
 with tab_change:
-    st.dataframe(changes.style.format(lambda v: "—" if pd.isna(v) else ("0.0" if abs(v) < 0.05 else f"{v:+.1f}")),
+    tables.dataframe(changes.style.format(lambda v: "—" if pd.isna(v) else ("0.0" if abs(v) < 0.05 else f"{v:+.1f}")),
                  width="stretch")
 with tab_frac:
     count_table(fractions, actor, columns=list(fractions.columns))
@@ -99,7 +104,10 @@ if not cell.empty:
                     st.warning(f"{comp.label}：{comp.count}。{comp.note}")  # md-ok: definitions, count
                 else:
                     shown = comp.rows.drop(columns=["person_id"], errors="ignore")
-                    st.dataframe(shown, hide_index=True, width="stretch")
+                    if "person_id" in comp.rows.columns and access.may_open(actor.role, "person"):
+                        people_table(comp.rows, "complement_open", "person_id")  # 打开: each person's file
+                    else:
+                        tables.dataframe(shown, hide_index=True, width="stretch")
                     if comp.truncated:
                         st.caption(f"共 {comp.count} 条，仅显示前 {len(shown)} 条。")  # md-ok: counts
 
@@ -126,7 +134,8 @@ with right:
     # Twelve months are twelve full computations: on a large registry that takes a while the
     # first time (then it is cached), so the user asks for it.
     if st.toggle("显示趋势图", value=False, key="show_trend", help="近12个月逐月计算，数据量大时需要数秒"):
-        tr = cached.trend(actor, ind.code, label, tid)
+        with st.spinner("正在逐月计算近12个月…", show_time=True):
+            tr = cached.trend(actor, ind.code, label, tid)
         tr = tr.assign(数值=tr["value"], 目标=tr["target"])
         line = alt.Chart(tr).mark_line(point=True).encode(
             x=alt.X("期间:N", title=None, sort=None),

@@ -10,6 +10,7 @@ from core import access
 from components.page import page_header
 from components.task_view import styled, with_dates
 from components.text import md
+from components import tables
 from core import tasks as rules
 from areas.meetings import pack as meeting_pack
 from db.engine import session_scope
@@ -32,9 +33,14 @@ if manage:
     with st.container(border=True):
         st.markdown("**会议材料**：各乡镇关键指标及较上次会议变化、红旗乡镇、成员单位考评、上次会议议定事项办理情况、"
                     "未结通报处置卡（不含个人信息），生成Word文档和同样内容的Excel表。")
+        # the review period, chosen explicitly: by default since the plenary before today's
+        with session_scope(write=False) as s:
+            reviews = meeting_pack.previous_plenaries(s, today) or [meeting_pack.default_review(s, today)]
+        review = st.selectbox("回顾期（对比的上次全体会议）", reviews, key="pack_review",
+                              format_func=lambda r: f"{r.text}（{r.meeting or '无上次全体会议，自年初起'}）")
         if st.button("生成半年度会议材料", key="pack_build", type="primary"):
             with st.status("正在生成会议材料……", expanded=True) as status:
-                made = run_action(actor, meeting_pack.build_pack, today, progress=status.write)
+                made = run_action(actor, meeting_pack.build_pack, today, progress=status.write, review=review)
                 if made:
                     pack = made.result
                     st.session_state["pack_files"] = (pack.stem, pack.docx, pack.xlsx)
@@ -81,7 +87,7 @@ if meetings.empty:
     st.info("尚未登记会议。")
     st.stop()
 
-st.dataframe(with_dates(meetings.drop(columns=["meeting_id"])), hide_index=True, width="stretch")
+tables.dataframe(with_dates(meetings.drop(columns=["meeting_id"])), hide_index=True, width="stretch")
 
 options = dict(zip(meetings["meeting_id"].astype(int), meetings["会议日期"].astype(str) + " " + meetings["会议名称"]))
 if st.session_state.get("meetings_pick") not in options:
@@ -109,14 +115,14 @@ st.subheader(f"议定事项（{len(m.decisions)}项）")
 if m.decisions.empty:
     st.caption("本次会议尚无议定事项。")
 else:
-    st.dataframe(styled(m.decisions), hide_index=True, width="stretch")
+    tables.dataframe(styled(m.decisions), hide_index=True, width="stretch")
     st.caption("办理详情和督办请到「任务督办」页面。")
 
 st.subheader(f"自动列入本次会议的往次未办结事项（{len(m.carried_over)}项）")
 if m.carried_over.empty:
     st.caption("会议召开时没有往次未办结的议定事项。")
 else:
-    st.dataframe(styled(m.carried_over), hide_index=True, width="stretch")
+    tables.dataframe(styled(m.carried_over), hide_index=True, width="stretch")
 
 if manage:
     with st.expander("新增议定事项（交办任务）", expanded=m.decisions.empty):

@@ -8,6 +8,7 @@ from components import flash
 from components.action import run_action
 
 from components.page import page_header
+from components import tables
 from db.engine import session_scope
 from areas.registry import reads as rq
 from areas.registry import writes as svc
@@ -26,7 +27,7 @@ if not refused.empty:
                "不知道登记在哪个乡镇）。请与双方乡镇核实是否需要迁入或更正号码。")
     shown = refused.drop(columns=["person_id"])
     shown["档案"] = [f"person?id={i}" for i in refused["person_id"]]
-    st.dataframe(shown, hide_index=True, width="stretch", key="pending_refused",
+    tables.dataframe(shown, hide_index=True, width="stretch", key="pending_refused",
                  column_config={"档案": st.column_config.LinkColumn("档案", display_text="打开")})
     st.subheader("年龄到期")
 
@@ -37,7 +38,7 @@ st.markdown(f"共 **{total}** 条建议" + ("（显示前500条）" if total > l
 view = df.drop(columns=["category_id", "person_id"]).copy()
 view.insert(0, "确认", False)
 view["档案"] = [f"person?id={i}" for i in df["person_id"]]
-edited = st.data_editor(
+edited = tables.data_editor(
     view, key="pending_editor", hide_index=True, width="stretch",
     disabled=[c for c in view.columns if c != "确认"],
     column_config={"确认": st.column_config.CheckboxColumn("确认", default=False),

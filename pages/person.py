@@ -3,14 +3,17 @@ import datetime as dt
 
 import streamlit as st
 
-from components import flash
+from components import cached, flash
 
 from components import person_form as pf
 from components.action import run_action, show_error
 from core import access
 from components.page import audit_search, page_header
 from components.record_delete import delete_control
+from components.filter_bar import STATE_KEY as REGISTRY_FILTER
 from components.text import md
+from components.worklist import people_table
+from components import tables
 from core.categories import ACTIVE, CATEGORIES, EXITED, SUBTYPES, label
 from db.engine import session_scope
 from core.clock import utcnow
@@ -21,6 +24,8 @@ from areas.registry import writes as svc
 actor = page_header("person")
 today = dt.date.today()
 can_edit = actor.can_edit_registry
+RECENT = "person_recent"  # files opened in this session, newest first: (id, label)
+LIST_COLUMNS = ["姓名", "性别", "人员类别", "村(居)", "乡镇", "最近走访"]
 
 
 def _open(pid: int) -> None:
@@ -45,6 +50,27 @@ if not raw_id:
                 st.info("没有找到。")
             for h in hits:
                 st.page_link("pages/person.py", label=md(h.label), query_params={"id": str(h.id)}, icon=":material/badge:")
+        else:
+            # Not a bare search box: the files opened lately, and the people of the registry's
+            # current filter (first page), each a click from the file.
+            recent = st.session_state.get(RECENT) or []
+            if recent:
+                st.markdown("**最近打开**")
+                with st.container(horizontal=True):
+                    for rid, lbl in recent:
+                        st.page_link("pages/person.py", label=md(lbl), query_params={"id": str(rid)},
+                                     icon=":material/history:")
+            flt = st.session_state.get(REGISTRY_FILTER) or rq.RegistryFilter(
+                township_id=actor.township_id if access.township_bound(actor) else None)
+            pg = cached.registry_page(actor, flt, 1, today)
+            if pg.total:
+                st.markdown(f"**人员台账（{md(flt.describe()) or '全部在册人员'}）** · 共 {pg.total:,} 人，"
+                            f"这里列出前 {len(pg.rows)} 人，可在上方查找其他人员")  # md-ok: counts
+                people_table(pg.rows[["id"] + LIST_COLUMNS], "person_list_open", "id",
+                             column_config={"最近走访": st.column_config.DateColumn(format="YYYY-MM-DD")})
+                st.page_link("pages/registry.py", label="到人员台账筛选", icon=":material/filter_alt:")
+            else:
+                st.info("当前范围内没有在册人员。")
     if can_edit:
         with new:
             with session_scope(write=False) as s:
@@ -91,6 +117,10 @@ if st.session_state.get("person_viewed") != pid:
         file = svc.open_file(s, actor, pid, today)
     st.session_state["person_viewed"] = pid
     st.session_state["person_loaded_at"] = utcnow()
+    if file is not None:
+        label_now = f"{file.person['name']}（{file.village}）"
+        st.session_state[RECENT] = ([(pid, label_now)] + [r for r in st.session_state.get(RECENT) or []
+                                                          if r[0] != pid])[:8]
 else:
     with session_scope(write=False) as s:
         file = rq.person_file(s, actor, pid, today)
@@ -109,6 +139,8 @@ st.caption(f"{md(file.township)} · {md(file.village)} · 身份证号码 {md(p[
 for cat, reason in file.proposals:
     st.warning(f"{md(label(cat))}：{md(reason)}，建议退出该类别。请到“待处理”页确认。")
 st.page_link("pages/registry.py", label="返回人员台账", icon=":material/arrow_back:")
+st.page_link("pages/documents.py", label="打印文书（一人一档等）", icon=":material/print:",
+             query_params={"kind": "person", "person": str(pid)})
 
 
 def _reload(_result=None) -> None:
@@ -137,7 +169,7 @@ with tabs[0]:
 
 with tabs[1]:
     cats = file.categories
-    st.dataframe(cats[["人员类别", "子类", "开始日期", "结束日期", "当前有效"]], hide_index=True, width="stretch")
+    tables.dataframe(cats[["人员类别", "子类", "开始日期", "结束日期", "当前有效"]], hide_index=True, width="stretch")
     if editable:
         c1, c2 = st.columns(2)
         with c1.form("cat_add"):
@@ -163,7 +195,7 @@ def _options(frame, *cols) -> dict[int, str]:
 
 
 with tabs[2]:
-    st.dataframe(file.guardians.drop(columns=["id"]), hide_index=True, width="stretch")
+    tables.dataframe(file.guardians.drop(columns=["id"]), hide_index=True, width="stretch")
     delete_control(actor, "guardian", _options(file.guardians, "姓名", "关系"), "del_guardian")
     if editable:
         with st.form("guardian_add", clear_on_submit=True):
@@ -184,7 +216,7 @@ with tabs[2]:
                       g_wit or None, today=today, success="已添加监护人。")
 
 with tabs[3]:
-    st.dataframe(file.assignments.drop(columns=["id", "helper_id"]), hide_index=True, width="stretch")
+    tables.dataframe(file.assignments.drop(columns=["id", "helper_id"]), hide_index=True, width="stretch")
     if editable:
         with session_scope(write=False) as s:
             opts = rq.helpers(s, actor, [p["township_id"]])
@@ -208,7 +240,7 @@ with tabs[3]:
                       success="已登记，可在左侧选择。")
 
 with tabs[4]:
-    st.dataframe(file.measures.drop(columns=["id"]), hide_index=True, width="stretch")
+    tables.dataframe(file.measures.drop(columns=["id"]), hide_index=True, width="stretch")
     delete_control(actor, "care_measure", _options(file.measures, "类型", "开始日期"), "del_measure")
     if editable:
         with st.form("measure_add", clear_on_submit=True):
@@ -227,7 +259,7 @@ for i, (frame, empty, kind, cols) in enumerate((
         if frame.empty:
             st.info(empty)  # md-ok: fixed texts
         else:
-            st.dataframe(frame.drop(columns=["id"], errors="ignore"), hide_index=True, width="stretch")
+            tables.dataframe(frame.drop(columns=["id"], errors="ignore"), hide_index=True, width="stretch")
             if kind:
                 delete_control(actor, kind, _options(frame, *cols), f"del_{kind}")
 
@@ -235,7 +267,7 @@ with tabs[8]:
     if file.timeline.empty:
         st.info("暂无变更记录。")
     else:
-        st.dataframe(file.timeline, hide_index=True, width="stretch")
+        tables.dataframe(file.timeline, hide_index=True, width="stretch")
 
 with tabs[9]:
     if not can_edit:

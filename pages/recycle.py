@@ -5,6 +5,7 @@ from core import access
 from components import flash
 from components.action import run_action
 from components.page import page_header
+from components import tables
 from db.engine import session_scope
 from areas.records import reads as rq
 from areas.records import writes as svc
@@ -23,7 +24,7 @@ if total > PAGE:
 if df.empty:
     st.info("回收站为空。")
     st.stop()
-st.dataframe(df.drop(columns=["kind"]), hide_index=True, width="stretch")
+tables.dataframe(df.drop(columns=["kind"]), hide_index=True, width="stretch")
 
 if access.may(actor, "record.restore"):
     st.subheader("恢复记录")

@@ -6,12 +6,14 @@ import streamlit as st
 
 from components.page import page_header
 from components.task_view import with_dates
+from components import tables
 from db.engine import session_scope
 from areas.meetings import reads as mq
 from areas.meetings import task_reads as q
 
 actor = page_header("scorecards", "统计口径：牵头任务中截止日期落在考评期内的；按期办结率 = 按期办结 ÷（按期办结 + 逾期办结 + 逾期未办结）。"
-                                  "申请销号在期限内、尚待联席办审核的不计逾期。")
+                                  "申请销号在期限内、尚待联席办审核的不计逾期。"
+                                  "指标看板的「成员单位任务按期办结率」是同一口径，按统计月份计算：选「自定义」同一月份，两处数字一致。")
 today = dt.date.today()
 
 with session_scope(write=False) as s:
@@ -79,7 +81,7 @@ else:
     # no figure (nothing fell due / nothing late) reads "—", not the grid's grey "None"
     table["按期办结率"] = ["—" if v is None or v != v else f"{v:.1f}%" for v in table["按期办结率"]]
     table["平均逾期天数"] = ["—" if v is None or v != v else f"{v:.1f}" for v in table["平均逾期天数"]]
-    st.dataframe(
+    tables.dataframe(
         table,
         hide_index=True,
         width="stretch",

@@ -9,6 +9,7 @@ from components import flash
 from components.action import run_action
 from components.page import page_header
 from components.text import md
+from components import tables
 from core import access
 from core import indicators as ci
 from db.engine import session_scope
@@ -27,7 +28,7 @@ show = table.drop(columns=["code", "version"]).assign(
     全县目标=["（默认）" if pd.isna(v) else ci.fmt_value(v) for v in table["全县目标"]],
     生效目标=[ci.fmt_value(v) for v in table["生效目标"]],
 )
-st.dataframe(show, hide_index=True, width="stretch")
+tables.dataframe(show, hide_index=True, width="stretch")
 
 code = st.selectbox("选择指标", list(ci.CODES), key="target_indicator",
                     format_func=lambda c: ci.get(c).name)
@@ -65,7 +66,7 @@ with right:
         if towns.empty:
             st.info("还没有乡镇区划。")
         else:
-            st.dataframe(towns.assign(单独目标=["（随全县）" if pd.isna(v) else ci.fmt_value(v) for v in towns["单独目标"]])
+            tables.dataframe(towns.assign(单独目标=["（随全县）" if pd.isna(v) else ci.fmt_value(v) for v in towns["单独目标"]])
                          [["乡镇", "单独目标"]], hide_index=True, width="stretch", height=220)
             names = dict(zip(towns["township_id"].astype(int), towns["乡镇"]))
             tid = st.selectbox("乡镇", list(names), format_func=names.get, key="target_township")

@@ -10,6 +10,7 @@ from core import access
 from components.page import page_header
 from components.task_view import status_metrics, styled, task_detail
 from components.text import md
+from components import tables
 from core import tasks as rules
 from db.engine import session_scope
 from areas.meetings import reads as mq
@@ -50,7 +51,7 @@ if df.empty:
     st.info("没有符合条件的任务。" if (statuses or meeting_id or text or unit_id) else "暂无任务。")
     st.stop()
 
-st.dataframe(
+tables.dataframe(
     styled(df),
     hide_index=True,
     width="stretch",
@@ -83,7 +84,8 @@ if rules.REPORT in actions:
     with st.form(f"report_{task_id}", clear_on_submit=False):
         st.markdown("**报送进展**")
         c1, c2 = st.columns(2)
-        progress = c1.slider("完成进度（%）", 0, 100, value=min(100, 5 * round(detail.progress / 5)), step=5, key=f"rp_progress_{task_id}")
+        progress = c1.slider("完成进度（%）", 0, 100, value=max(0, min(100, int(detail.progress or 0))), step=1,  # the reported figure as it is: no rounding
+                            key=f"rp_progress_{task_id}")
         reported_on = c2.date_input("报送日期", value=today, max_value=today, min_value=detail.assigned_on,
                                     key=f"rp_date_{task_id}", format="YYYY-MM-DD")
         note = st.text_area("进展情况", key=f"rp_text_{task_id}", max_chars=2000,

@@ -10,6 +10,7 @@ from core import access
 from components.page import page_header
 from components.tables import count_table
 from components.worklist import paged_worklist
+from components import tables
 from core.categories import CATEGORIES, DIFFICULTIES, SERVICE_TYPES
 from core.visits import ANY_CATEGORY, PERIODS
 from db.engine import session_scope
@@ -30,6 +31,9 @@ tabs = dict(zip(names, st.tabs(names)))  # md-ok: fixed tab names
 if "登记走访" in tabs:
     with tabs["登记走访"]:
         person_id = person_picker(actor, "visit_person", "走访对象")
+        # The save reruns the page (flash_key), so the panel below is read again: it shows the
+        # new last visit and due date, not the state from before the save (issue 20 item 5).
+        flash.show("visit_flash")
         if person_id:
             with session_scope(write=False) as s:
                 status = q.visit_status(s, actor, person_id, today)
@@ -54,7 +58,7 @@ if "登记走访" in tabs:
             if submitted:
                 run_action(actor, svc.record_visit, person_id=person_id, visited_on=visited_on, helper_id=helper,
                            service_types=types, findings=findings, problems=problems, follow_up=follow_up,
-                           today=today, success=f"已保存 {visited_on:%Y-%m-%d} 的走访记录。")
+                           today=today, success=f"已保存 {visited_on:%Y-%m-%d} 的走访记录。", flash_key="visit_flash")
 
 # ---------------------------------------------------------------- overdue list
 if "逾期名单" in tabs:
@@ -125,14 +129,14 @@ if "最近走访" in tabs:
             st.info("还没有走访记录。")
         else:
             st.caption("最近登记的50条走访记录")
-            st.dataframe(recent, hide_index=True, width="stretch")
+            tables.dataframe(recent, hide_index=True, width="stretch")
 
 # ---------------------------------------------------------------- rules
 with tabs["频次规则"]:
     flash.show("visit_rules_flash")
     with session_scope(write=False) as s:
         rules = q.visit_rules(s)
-    st.dataframe(rules, hide_index=True, width="stretch")
+    tables.dataframe(rules, hide_index=True, width="stretch")
     st.caption("同一对象属于多个类别时，按其中最严格的要求；风险评估为“高”的对象自评估之日起按“特别困难”要求。")
     if can_configure:
         cat_opts = [ANY_CATEGORY] + list(CATEGORIES)

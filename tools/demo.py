@@ -41,8 +41,9 @@ from sqlalchemy.orm import Session
 
 from core import idnumber
 from core.categories import ACTIVE, EXITED, SERVICE_TYPES
+from core.indicators import last_months, month_label
 from areas.care import status as care_status
-from db import models as m
+from db import maintenance, models as m
 from tools.demo_geo import township_boundaries
 
 UTC = dt.timezone.utc
@@ -353,11 +354,13 @@ class _Writer:
     - Anything else: Core executemany.
     """
 
-    def __init__(self, conn: Connection):
+    def __init__(self, conn: Connection, copy: bool = True):
         self.conn = conn
         self.dialect = conn.dialect
         self.sqlite = conn.dialect.name == "sqlite"
-        self.copy = conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+        # copy=False: the plain INSERT path on PostgreSQL too (tests compare the two).
+        self.copy = copy and conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+        self.freeze: set[str] = set()  # tables truncated in this transaction: COPY … FREEZE
         self.counts: dict[str, int] = {}
         self._plans: dict[tuple, tuple] = {}
 
@@ -384,6 +387,8 @@ class _Writer:
                 sql = f"INSERT INTO {q.format_table(table)} ({names}) VALUES ({', '.join('?' * len(cols))})"
             else:
                 sql = f"COPY {q.format_table(table)} ({names}) FROM STDIN"
+                if table.name in self.freeze:
+                    sql += " WITH (FREEZE)"
             convs = []
             for i, c in enumerate(cols):
                 proc = self.processor(table, c)
@@ -1119,15 +1124,21 @@ class _Demo:
         rounds = self.rounds
         vid_next = 1
 
-        people, cats, guards, assigns, measures, visits, assess = ([] for _ in range(7))
+        people, cats, guards, assigns, measures, visits, assess, ledger = ([] for _ in range(8))
+        # 台账月度更新率's history (ledger_touches): its own random stream, so the rest of the
+        # county is the same as without it. The last 13 months, oldest first.
+        lrnd = random.Random(self.seed ^ 0x1ED6E2).random
+        months = [(dt.date(int(label[:4]), int(label[5:]), 1), label)
+                  for label in last_months(month_label(month_start), 13)]
 
         def flush(upto: int):
-            nonlocal people, cats, guards, assigns, measures, visits, assess, visits_append
+            nonlocal people, cats, guards, assigns, measures, visits, assess, ledger, visits_append
             writes = [(m.Person.__table__, P_COLS, people), (m.PersonCategory.__table__, C_COLS, cats),
                       (m.Guardian.__table__, G_COLS, guards), (m.Assignment.__table__, A_COLS, assigns),
                       (m.CareMeasure.__table__, M_COLS, measures), (m.Visit.__table__, V_COLS, visits, V_READY),
-                      (m.Assessment.__table__, S_COLS, assess)]
-            people, cats, guards, assigns, measures, visits, assess = ([] for _ in range(7))
+                      (m.Assessment.__table__, S_COLS, assess),
+                      (m.LedgerTouch.__table__, ("person_id", "month"), ledger)]
+            people, cats, guards, assigns, measures, visits, assess, ledger = ([] for _ in range(8))
             visits_append = visits.append
             return upto, writes
 
@@ -1246,6 +1257,13 @@ class _Demo:
                            psy, note, reviewed, 1, self._dt(enrolled), CREATED_BY,
                            self._dt(reviewed, 16) if reviewed != enrolled else None,
                            CREATED_BY if reviewed != enrolled else None))
+            # the months the file was created, checked or changed: its creation, the last check,
+            # and most months in between (the ledger is checked monthly, seed 001); nothing after
+            # the last check, which the file's 核查日期 says
+            touched = {month_label(enrolled), month_label(reviewed)}
+            touched.update(label for first, label in months
+                           if enrolled <= first and first < reviewed.replace(day=1) and lrnd() < 0.9)
+            ledger.extend((pid, label) for label in sorted(touched) if label >= months[0][1])
             # categories
             end_all = exited_on
             for j, (code, sub) in enumerate(cat_list):
@@ -1516,7 +1534,7 @@ def _reset_sequences(conn: Connection) -> None:
 
 
 _BULK_TABLES = ("people", "person_categories", "guardians", "assignments", "care_measures", "visits",
-                "assessments")
+                "assessments", "ledger_touches")
 
 
 def _drop_bulk_indexes(conn: Connection) -> list[str]:
@@ -1541,12 +1559,53 @@ def _drop_bulk_indexes(conn: Connection) -> list[str]:
     return [sql for _name, sql in rows]
 
 
-def _store_care_status(demo: "_Demo", conn: Connection, today: dt.date, result: dict) -> None:
-    """The stored visit status (areas/care/status.py) of everyone, from the rule: the bulk load
-    wrote its inputs with plain INSERTs, which no ORM flush saw."""
+_INDEX_BUILD_MEM = "512MB"  # PostgreSQL maintenance_work_mem while the indexes are rebuilt
+
+
+def _drop_bulk_foreign_keys(conn: Connection) -> list[str]:
+    """PostgreSQL: drop the foreign keys of the big tables for the load and return the ALTER
+    statements that add them back. A foreign key checks every COPY row with a locking lookup
+    (2.7x slower COPY of visits, measured); adding it afterwards validates every row in one
+    join (0.1 s for 200k rows). Same transaction as the load."""
+    if conn.dialect.name != "postgresql":
+        return []
+    marks = ", ".join(f"'{t}'" for t in _BULK_TABLES)
+    rows = conn.exec_driver_sql(
+        f"SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid) FROM pg_constraint c "
+        f"WHERE c.contype = 'f' AND c.connamespace = current_schema()::regnamespace "
+        f"AND c.conrelid::regclass::text IN ({marks}) ORDER BY 1, 2").fetchall()
+    for table, name, _definition in rows:
+        conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    return [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for table, name, definition in rows]
+
+
+def _truncate_for_freeze(conn: Connection, w: _Writer) -> None:
+    """PostgreSQL COPY path: truncate the (empty) big tables in the load's transaction so that
+    COPY may write their rows frozen and mark their pages all-visible: the first reads after
+    the load then neither rewrite every page to set hint bits nor wait for a vacuum before
+    they can use index-only scans, and autovacuum has no 30-million-row table to freeze later.
+    TRUNCATE must name incident_cards too (its foreign key to people); all are empty here."""
+    if not w.copy:
+        return
+    tables = (*_BULK_TABLES, m.IncidentCard.__tablename__)
+    if any(conn.scalar(select(1).select_from(m.Base.metadata.tables[t]).limit(1)) for t in tables):
+        return
+    conn.exec_driver_sql("TRUNCATE " + ", ".join(tables))
+    w.freeze.update(tables)
+
+
+def _analyze_and_store_status(demo: "_Demo", conn: Connection, today: dt.date, result: dict) -> None:
+    """Statistics of every loaded table, then the stored visit status (areas/care/status.py) of
+    everyone from the rule — the bulk load wrote its inputs below the ORM, so no flush saw
+    them — planned with those statistics, then statistics of care_status. Without them
+    PostgreSQL plans the visit rule as a nested loop (126 s instead of ~5 s for the
+    registry's overdue filter at 200k) until autovacuum comes round."""
+    demo.progress("统计信息", 0.992)
+    maintenance.analyze(conn, [t for t, n in result.items() if isinstance(n, int) and n])
     demo.progress("走访状态", 0.995)
     care_status.refresh(conn, today=today)
     result[m.CareStatus.__tablename__] = conn.scalar(select(func.count()).select_from(m.CareStatus))
+    maintenance.analyze(conn, [m.CareStatus.__tablename__])
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -1574,13 +1633,16 @@ def generate(
     seed: int = 20261122,
     today: dt.date | None = None,
     progress: Callable[[str, float], None] | None = None,
+    copy: bool = True,
 ) -> dict:
     """Fill an empty, migrated database with the demo county. All or nothing.
 
     With an Engine the work runs in one transaction that is committed here. With a
     Session or Connection the rows are written in the caller's transaction and the
     caller commits. Returns row counts per table, 'accounts' (username, role, password,
-    scope label) and 'seconds'.
+    scope label) and 'seconds'. `copy=False` writes with INSERTs on PostgreSQL as well
+    (the same rows, slower; tests/tools/test_demo_copy.py compares the two).
+    The loaded tables are analysed before the commit (db/maintenance.py).
     """
     if people < 1:
         raise ValueError("people must be at least 1")
@@ -1600,23 +1662,19 @@ def generate(
                 raw.execute("PRAGMA temp_store=MEMORY")
             try:
                 _refuse_if_not_empty(conn)
-                saved = _drop_bulk_indexes(conn)
-                result = demo.run(_Writer(conn))
+                saved = _drop_bulk_indexes(conn) + _drop_bulk_foreign_keys(conn)
+                writer = _Writer(conn, copy)
+                _truncate_for_freeze(conn, writer)
+                result = demo.run(writer)
                 if saved:
                     demo.progress("建立索引", 0.99)
-                    for sql in saved:
+                    if not sqlite:  # one sort in memory per index instead of spilling to disk
+                        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{_INDEX_BUILD_MEM}'")
+                    for sql in saved:  # indexes first, then the foreign keys (validated here)
                         conn.exec_driver_sql(sql)
-                if not sqlite:
-                    conn.exec_driver_sql("ANALYZE")  # the status below runs the visit rule: plan it with statistics
-                _store_care_status(demo, conn, today, result)
+                _analyze_and_store_status(demo, conn, today, result)
                 _reset_sequences(conn)
                 conn.commit()
-                if not sqlite:
-                    # A bulk load leaves PostgreSQL without statistics until autovacuum
-                    # comes round; without them it plans the visit rule as a nested loop
-                    # (126 s instead of ~5 s for the registry's overdue filter at 200k).
-                    conn.exec_driver_sql("ANALYZE")
-                    conn.commit()
                 demo.progress("完成", 1.0)
             except BaseException:
                 conn.rollback()
@@ -1635,21 +1693,26 @@ def generate(
 
     conn = session_or_engine.connection() if isinstance(session_or_engine, Session) else session_or_engine
     _refuse_if_not_empty(conn)
-    result = demo.run(_Writer(conn))
-    _store_care_status(demo, conn, today, result)
+    result = demo.run(_Writer(conn, copy))
+    _analyze_and_store_status(demo, conn, today, result)
     _reset_sequences(conn)
     demo.progress("完成", 1.0)
     return result
 
 
 def _print_progress_factory(stream=sys.stderr):
-    state = {"last": -1}
+    """One line per percent with the elapsed time; a stage after the people (indexes,
+    statistics, visit status) gets a line of its own, so a log shows what each one took."""
+    state = {"last": -1, "stage": "", "t0": time.perf_counter()}
 
     def progress(stage: str, frac: float) -> None:
         pct = int(frac * 100)
-        if pct != state["last"]:
-            state["last"] = pct
-            print(f"\r[{pct:3d}%] {stage:<40}", end="", file=stream, flush=True)
+        secs = time.perf_counter() - state["t0"]
+        if frac >= 0.99 and stage != state["stage"]:
+            print(f"\n[{pct:3d}%] {stage:<32} {secs:7.1f} s", end="", file=stream, flush=True)
+        elif pct != state["last"]:
+            print(f"\r[{pct:3d}%] {stage:<32} {secs:7.1f} s", end="", file=stream, flush=True)
+        state["last"], state["stage"] = pct, stage
         if frac >= 1.0:
             print(file=stream)
 

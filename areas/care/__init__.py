@@ -1,6 +1,2 @@
-"""Care work. Importing the package keeps the stored visit status (areas/care/status.py) in step
-with every ORM write: its flush listener is installed here, once per process, before any
-session of code that reads or writes care data can flush."""
-from areas.care import status as _status
-
-_status.install()
+"""Care work: visits (the visit rule's SQL), assessments, incident cards, guardianship. The
+stored visit status's flush listener is installed by areas/__init__.py."""

@@ -711,15 +711,24 @@ class CardView:
     overdue: bool
 
 
+def _card_contact(actor: Actor, needs_contact):
+    """Whether `actor` may see the card's person in full — name, ID number, phone, numbers in
+    the card's text: staff always; a member unit only when the card says 处置需要联系本人;
+    nobody on the shared screen. `needs_contact` is the column (in SQL) or the card's value."""
+    if actor.presentation:
+        return literal(False) if not isinstance(needs_contact, bool) else False
+    if access.unit_bound(actor):
+        return needs_contact
+    staff = actor.sees_personal_data
+    return literal(staff) if not isinstance(needs_contact, bool) else staff
+
+
 def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> CardView | None:
     """One card, with only the personal data the actor is entitled to (decided here, in
     the query: a unit gets the ID number and phone only when the card needs contact)."""
     township, village = aliased(Region), aliased(Region)
     u = aliased(Unit)
-    staff = actor.sees_personal_data
-    contact_ok = IncidentCard.needs_contact if access.unit_bound(actor) else literal(staff)
-    if actor.presentation:  # 投屏: never contact data (a leader has none anyway: no personal data, no cards)
-        contact_ok = literal(False)
+    contact_ok = _card_contact(actor, IncidentCard.needs_contact)
     row = session.execute(
         select(
             IncidentCard, township.name, u.name, Person.name, village.name,
@@ -737,9 +746,9 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
     card, tw, uname, pname, pvillage, idn, phone = row
     if access.unit_bound(actor) and (idn is not None or phone is not None):
         audit.record(session, "view", "incident_card", card.id, summary="成员单位查看处置所需联系方式")
-    # Every free-text field of the card may carry numbers: one rule (visibility.NARRATIVE) for
-    # all of them, by the same entitlement as the contact columns above.
-    plain = staff or (access.unit_bound(actor) and card.needs_contact and not actor.presentation)
+    # The name, the free text (visibility.NARRATIVE) and the contact columns above follow one
+    # entitlement: whoever may phone the person also sees whom they are phoning.
+    plain = _card_contact(actor, bool(card.needs_contact))
     description, handling, resolution = (visibility.narrative(actor, t, contact=plain)
                                          for t in (card.description, card.handling, card.resolution))
     return CardView(
@@ -749,7 +758,7 @@ def get_card(session: Session, actor: Actor, card_id: int, today: dt.date) -> Ca
         referred_unit_id=card.referred_unit_id, deadline=card.deadline, needs_contact=card.needs_contact,
         handled_at=card.handled_at, handling=handling, closed_at=card.closed_at, closed_by=card.closed_by,
         resolution=resolution, person_id=card.person_id,
-        person_name=visibility.shown(actor, visibility.NAME, pname),
+        person_name=visibility.shown(actor, visibility.NAME, pname, personal=plain),
         person_village=pvillage,
         person_id_number=idn,
         person_phone=phone,

@@ -29,6 +29,7 @@ from db import audit
 from db.engine import session_scope
 from db.errors import Busy
 from db.models import (
+    LedgerTouch,
     Assessment,
     AssessmentRound,
     Assignment,
@@ -46,6 +47,7 @@ from db.models import (
     utcnow,
 )
 from areas.care import reads as care
+from areas.meetings.task_reads import completed_on_expr, missed_deadline, on_time_rate
 from areas.regions.reads import townships
 from db.conditions import assignment_current, child_on, in_registry_on
 from db.scope import township_clause
@@ -62,10 +64,6 @@ BOARDING = "寄宿制学校"
 
 
 # ---------------------------------------------------------------- building blocks
-def _utc(d: dt.date) -> dt.datetime:
-    return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
-
-
 def _round_in_force(as_of: dt.date):
     """id of the latest assessment round opened on or before as_of (NULL when none)."""
     return (
@@ -268,19 +266,25 @@ def build(code: str, per: ci.Period) -> _Count:
     return BUILDERS[code](per)
 
 
+def _in_set(person_ids) -> tuple:
+    """(numerator, outer) of PeopleCount for "the person is in this set": the SELECT of person
+    ids, deduplicated, outer-joined to Person once. A correlated EXISTS inside the sum's CASE
+    is a probe per person (PostgreSQL cannot make it a join: a SubPlan per row); the set is
+    read once and hash-joined (measured in docs/PERFORMANCE.md)."""
+    ids = person_ids.distinct().subquery()
+    pid = ids.c.person_id
+    return pid.is_not(None), (ids, pid == Person.id)
+
+
 @builder("helper_rate")
 def _helper_rate(per: ci.Period) -> PeopleCount:
     as_of = per.as_of
-    has_helper = exists(
-        select(Assignment.id)
+    has_helper, outer = _in_set(
+        select(Assignment.person_id.label("person_id"))
         .join(Helper, Helper.id == Assignment.helper_id)
-        .where(
-            Assignment.person_id == Person.id,
-            assignment_current(as_of),
-            Helper.deleted_at.is_(None),
-        )
+        .where(assignment_current(as_of), Helper.deleted_at.is_(None))
     )
-    return PeopleCount(in_registry_on(as_of), has_helper)
+    return PeopleCount(in_registry_on(as_of), has_helper, outer)
 
 
 @builder("visit_on_time")
@@ -298,24 +302,22 @@ def _assessment_rate(per: ci.Period) -> PeopleCount:
     # Children (as the assessment module counts them), assessed in the round in force on as_of.
     as_of = per.as_of
     rnd = _round_in_force(as_of)
-    done = exists(
-        select(Assessment.id).where(
-            Assessment.person_id == Person.id,
+    done, outer = _in_set(
+        select(Assessment.person_id.label("person_id")).where(
             Assessment.deleted_at.is_(None),
             Assessment.assessed_on <= as_of,
             or_(Assessment.round_id == rnd,
                 and_(Assessment.round_id.is_(None), Assessment.period == ci.assessment_round(as_of))),
         )
     )
-    return PeopleCount(and_(in_registry_on(as_of), child_on(as_of)), done)
+    return PeopleCount(and_(in_registry_on(as_of), child_on(as_of)), done, outer)
 
 
 @builder("guardianship_rate")
 def _guardianship_rate(per: ci.Period) -> PeopleCount:
     as_of = per.as_of
-    ok = exists(
-        select(Guardian.id).where(
-            Guardian.person_id == Person.id,
+    ok, outer = _in_set(
+        select(Guardian.person_id.label("person_id")).where(
             Guardian.deleted_at.is_(None),
             or_(
                 Guardian.capacity == "有",
@@ -324,19 +326,15 @@ def _guardianship_rate(per: ci.Period) -> PeopleCount:
             ),
         )
     )
-    return PeopleCount(and_(in_registry_on(as_of), child_on(as_of)), ok)
+    return PeopleCount(and_(in_registry_on(as_of), child_on(as_of)), ok, outer)
 
 
 @builder("ledger_monthly")
 def _ledger_monthly(per: ci.Period) -> PeopleCount:
-    as_of = per.as_of
-    lo, hi = _utc(per.start), _utc(as_of + dt.timedelta(days=1))
-    touched = or_(
-        and_(Person.reviewed_on >= per.start, Person.reviewed_on <= as_of),
-        and_(Person.updated_at >= lo, Person.updated_at < hi),
-        and_(Person.created_at >= lo, Person.created_at < hi),
-    )
-    return PeopleCount(in_registry_on(as_of), touched, extras=(("最近核查", Person.reviewed_on),))
+    # From the history of checks and changes (areas/registry/ledger.py), not from the latest
+    # dates on the file, which this month's checks overwrite.
+    touched = Person.id.in_(select(LedgerTouch.person_id).where(LedgerTouch.month == per.label))
+    return PeopleCount(in_registry_on(per.as_of), touched, extras=(("最近核查", Person.reviewed_on),))
 
 
 @builder("director_coverage")
@@ -390,20 +388,10 @@ def counts_by_township(session: Session, actor: Actor, code: str, per: ci.Period
 
 
 def task_on_time_counts(session: Session, per: ci.Period) -> tuple[int, int]:
-    """成员单位任务按期办结率 (numerator, denominator) — the task module's own definition."""
-    try:
-        from areas.meetings.task_reads import on_time_rate
-    except ImportError:  # pragma: no cover - fallback with the same definition
-        on_time_rate = None
-    if on_time_rate is not None:
-        n, d = on_time_rate(session, per.start, per.end, today=per.as_of)
-        return int(n), int(d)
-    row = session.execute(
-        select(func.count(), func.sum(case((and_(Task.closed_on.is_not(None), Task.closed_on <= Task.due_on), 1),
-                                           else_=0)))
-        .where(Task.deleted_at.is_(None), Task.due_on >= per.start, Task.due_on <= per.as_of)
-    ).one()
-    return int(row[1] or 0), int(row[0] or 0)
+    """成员单位任务按期办结率 (numerator, denominator): the task module's own definition, the one
+    单位考评 shows for the same period (no second copy here)."""
+    n, d = on_time_rate(session, per.start, per.end, today=per.as_of)
+    return int(n), int(d)
 
 
 # ---------------------------------------------------------------- targets
@@ -758,14 +746,10 @@ def _card_complement(session, actor, ind, per, tid, limit) -> Complement:
 
 
 def _task_complement(session, actor, ind, per, limit) -> Complement:
-    try:  # the task module's own completion date (a claim accepted later counts from the claim)
-        from areas.meetings.task_reads import completed_on_expr
-        done_on = completed_on_expr()
-    except ImportError:  # pragma: no cover
-        done_on = Task.closed_on
-    closed = and_(Task.closed_on.is_not(None), Task.closed_on <= per.as_of)
-    late = or_(and_(closed, done_on > Task.due_on), and_(not_(closed), Task.due_on < per.as_of))
-    where = [Task.deleted_at.is_(None), Task.due_on >= per.start, Task.due_on <= per.as_of, late]
+    # exactly the tasks in the rate's denominator but not its numerator (the task module's rule)
+    done_on = completed_on_expr()
+    where = [Task.deleted_at.is_(None), Task.due_on >= per.start, Task.due_on <= per.end,
+             missed_deadline(per.as_of)]
     if not actor.county_wide:
         n = session.scalar(select(func.count()).select_from(Task).where(*where)) or 0
         return Complement(ind.complement, int(n), None, "任务明细请在「任务督办」中查看。")

@@ -1,9 +1,11 @@
 """会议材料: the half-yearly joint-meeting pack, as a Word document (python-docx) and the same
 tables as an Excel workbook (openpyxl).
 
-Contents: key indicators by township with the change since the last plenary meeting,
-red-flag townships, unit scorecards, the status of every decision of the last meeting,
-and open incident cards (counts only). No personal data is selected at all; as a last line
+Contents: key indicators by township with the change over the review period (by default
+since the previous plenary meeting held before the day of the pack, so a plenary registered
+today is not compared with itself), red-flag townships, unit scorecards, the status of every
+decision of that previous meeting, and open incident cards (counts only). The workbook holds
+numbers as numbers, rounded to the precision the document shows. No personal data is selected at all; as a last line
 of defence every text cell goes through core.masking.scrub_text, and every spreadsheet
 string through core.excel_safety.escape_cell.
 """
@@ -14,6 +16,7 @@ import io
 from dataclasses import dataclass, field
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
@@ -24,12 +27,14 @@ from core.excel_safety import escape_cell
 from core.masking import scrub_text
 from core.roles import Actor
 from db import audit
-from db.models import IncidentCard, Region, Unit
+from db.models import IncidentCard, Meeting, Region, Unit
 from areas.meetings import reads as mq
 from areas.meetings import task_reads as tq
 from areas.regions.reads import townships
 from db.errors import require
 
+PLENARY = "全体会议"
+CHANGE = "变化"  # a column whose name ends so holds a change: signed in the workbook
 OPEN_CARD_STATES = ("discovered", "reported", "referred", "handled")
 FALLBACK_NOTE = ("说明：指标计算模块（areas/indicators/reads.py）暂不可用，本表为工作台口径的在册人数与走访逾期人数，"
                  "不含目标与达标判断。")
@@ -41,6 +46,37 @@ class PackTable:
     title: str
     df: pd.DataFrame
     note: str | None = None
+    doc: pd.DataFrame | None = None  # the Word document's text version, when it differs from df
+
+
+@dataclass(frozen=True)
+class Review:
+    """The period a pack looks back over: from the previous plenary (or a chosen start) to `end`."""
+    start: dt.date
+    end: dt.date
+    meeting_id: int | None = None
+    meeting: str | None = None  # "title（date）" of the meeting it looks back to
+
+    @property
+    def text(self) -> str:
+        return f"{self.start:%Y-%m-%d} 至 {self.end:%Y-%m-%d}"
+
+
+def previous_plenaries(session: Session, before: dt.date) -> list[Review]:
+    """A review for every plenary held strictly before `before`, latest first (the page's choices)."""
+    rows = session.execute(
+        select(Meeting.id, Meeting.held_on, Meeting.title)
+        .where(Meeting.deleted_at.is_(None), Meeting.kind == PLENARY, Meeting.held_on < before)
+        .order_by(Meeting.held_on.desc(), Meeting.id.desc())
+    ).all()
+    return [Review(d, before, mid, f"{t}（{d:%Y-%m-%d}）") for mid, d, t in rows]
+
+
+def default_review(session: Session, end: dt.date) -> Review:
+    """Since the latest plenary held before `end` (not one held on `end`: that is the meeting the
+    pack is for); without one, since the first of January."""
+    found = previous_plenaries(session, end)
+    return found[0] if found else Review(dt.date(end.year, 1, 1), end)
 
 
 @dataclass
@@ -48,6 +84,7 @@ class MeetingPack:
     title: str
     generated_on: dt.date
     last_meeting: str | None
+    review: Review | None = None
     tables: list[PackTable] = field(default_factory=list)
     docx: bytes = b""
     xlsx: bytes = b""
@@ -75,27 +112,38 @@ def _fmt(value) -> str:
 
 
 # ---------------------------------------------------------------- the tables
-def _indicator_tables(session: Session, actor: Actor, today: dt.date, since: dt.date | None) -> list[PackTable]:
+def _number(v, digits: int = 1):
+    """A figure as the document shows it: rounded, None for no value."""
+    return None if v is None or pd.isna(v) else round(float(v), digits)
+
+
+def _count(v):
+    return None if v is None or pd.isna(v) else int(v)
+
+
+def _indicator_tables(session: Session, actor: Actor, today: dt.date, review: Review) -> list[PackTable]:
+    since = review.start
     try:
         from areas.indicators import reads as qi
 
         label = ci.month_label(today)
         cur = qi.compute(session, actor, label, today=today)
-        prev = qi.compute(session, actor, ci.month_label(since), today=today) if since else None
+        prev = qi.compute(session, actor, ci.month_label(since), today=today)
     except (ImportError, AttributeError) as e:  # the indicators module is not there (yet)
         return _fallback_tables(session, actor, today, f"{FALLBACK_NOTE}（{type(e).__name__}）")
-    if prev is not None:
-        prev = prev[["code", "township_id", "value"]].rename(columns={"value": "previous"})
-        cur = cur.merge(prev, on=["code", "township_id"], how="left")
-    else:
-        cur["previous"] = None
-    cur["change"] = [None if (a is None or b is None or pd.isna(a) or pd.isna(b)) else a - b
+    prev = prev[["code", "township_id", "value"]].rename(columns={"value": "previous"})
+    cur = cur.merge(prev, on=["code", "township_id"], how="left")
+    # the change of the figures as shown (rounded), so 93.5 − 93.4 reads +0.1 in both files
+    cur["change"] = [None if (a is None or b is None or pd.isna(a) or pd.isna(b)) else _number(a) - _number(b)
                      for a, b in zip(cur["value"], cur["previous"])]
-    since_text = f"{since:%Y年%m月}（上次全体会议）" if since else "（无上次会议）"
+    since_text = (f"{since:%Y年%m月}（上次全体会议，{review.meeting}）" if review.meeting_id
+                  else f"{since:%Y年%m月}（回顾期起点）")
     long = pd.DataFrame({
-        "乡镇": cur["乡镇"], "指标": cur["指标"], "本期值(%)": cur["value"], "上次会议时(%)": cur["previous"],
-        "变化(百分点)": cur["change"], "目标(%)": cur["target"], "状态": cur["status"],
-        "分子": cur["numerator"], "分母": cur["denominator"],
+        "乡镇": cur["乡镇"], "指标": cur["指标"], "本期值(%)": [_number(v) for v in cur["value"]],
+        "上次会议时(%)": [_number(v) for v in cur["previous"]],
+        f"{CHANGE}(百分点)": [_number(v) for v in cur["change"]], "目标(%)": [_number(v) for v in cur["target"]],
+        "状态": cur["status"], "分子": [_count(v) for v in cur["numerator"]],
+        "分母": [_count(v) for v in cur["denominator"]],
     })
     # wide view for the document: 乡镇 × 指标, "value (±change)"
     def cell(v, c):
@@ -107,13 +155,23 @@ def _indicator_tables(session: Session, actor: Actor, today: dt.date, since: dt.
         return s
 
     cur["cell"] = [cell(v, c) for v, c in zip(cur["value"], cur["change"])]
-    wide = cur.pivot_table(index="乡镇", columns="指标", values="cell", aggfunc="first", sort=False)
     order = list(dict.fromkeys(cur["乡镇"]))
     names = list(dict.fromkeys(cur["指标"]))
-    wide = wide.reindex(index=order, columns=names).fillna("—").reset_index()
-    note = (f"统计期：{today:%Y年%m月}；括号内为较{since_text}的变化（百分点）。"
+
+    def pivot(column: str):
+        return cur.pivot_table(index="乡镇", columns="指标", values=column, aggfunc="first", sort=False,
+                               dropna=False).reindex(index=order, columns=names)
+
+    doc = pivot("cell").fillna("—").reset_index()
+    # the workbook: each indicator's value, then its change in a column of its own
+    values, changes = pivot("value"), pivot("change")
+    wide = pd.DataFrame({"乡镇": order})
+    for name in names:
+        wide[f"{name}(%)"] = [_number(v) for v in values[name]]
+        wide[f"{name}{CHANGE}"] = [_number(v) for v in changes[name]]
+    note = (f"统计期：{today:%Y年%m月}；变化为较{since_text}（百分点；文档中在括号内）。"
             "成员单位任务按期办结率为全县指标。")
-    tables = [PackTable("关键指标", "一、关键指标（按乡镇）", wide, note),
+    tables = [PackTable("关键指标", "一、关键指标（按乡镇）", wide, note, doc=doc),
               PackTable("关键指标明细", "关键指标明细（含分子分母、目标与状态）", long, None)]
     # red flags: any indicator 未达标 in a township
     missed = cur[(cur["status"] == ci.MISSED) & (cur["township_id"] != qi.TOTAL)]
@@ -166,14 +224,16 @@ def _incident_table(session: Session, today: dt.date) -> PackTable:
 
 
 def collect(session: Session, actor: Actor, today: dt.date,
-            progress: Callable[[str], None] | None = None) -> tuple[list[PackTable], str | None]:
+            progress: Callable[[str], None] | None = None,
+            review: Review | None = None) -> tuple[list[PackTable], str | None]:
     say = progress or (lambda _m: None)
-    last = mq.last_meeting(session, before=today, kind="全体会议")
-    since = last.held_on if last else None
+    review = review or default_review(session, today)
+    today = review.end
+    last = session.get(Meeting, review.meeting_id) if review.meeting_id else None
     say("正在计算各乡镇关键指标……")
-    tables = _indicator_tables(session, actor, today, since)
+    tables = _indicator_tables(session, actor, today, review)
     say("正在汇总成员单位考评……")
-    start = since or dt.date(today.year, 1, 1)
+    start = review.start
     sc = tq.unit_scorecard(session, actor, start, today, today=today).drop(columns=["unit_id"])
     sc.insert(0, "序号", range(1, len(sc) + 1))
     tables.append(PackTable("单位考评", "三、成员单位任务办理考评", sc,
@@ -186,13 +246,14 @@ def collect(session: Session, actor: Actor, today: dt.date,
         note = f"{last.title}（{last.held_on:%Y-%m-%d}）共{len(dec)}项议定事项。"
     else:
         dec = pd.DataFrame(columns=["序号", "议定事项", "牵头单位", "责任单位", "办结时限", "状态", "办结情况", "销号日期"])
-        note = "尚无已召开的全体会议。"
+        note = "回顾期前没有已召开的全体会议。"
     tables.append(PackTable("上次会议议定事项", "四、上次会议议定事项办理情况", dec, note))
     say("正在统计未结通报处置卡……")
     tables.append(_incident_table(session, today))
     # every cell through the last line of defence
     for t in tables:
         t.df = t.df.map(_safe) if len(t.df) else t.df
+        t.doc = t.doc.map(_safe) if t.doc is not None and len(t.doc) else t.doc
         t.title, t.note = _safe(t.title), _safe(t.note)
     return tables, (f"{last.title}（{last.held_on:%Y-%m-%d}）" if last else None)
 
@@ -217,6 +278,8 @@ def _docx(pack: MeetingPack) -> bytes:
     doc.styles["Normal"].font.size = Pt(10.5)
     doc.add_heading(pack.title, level=0)
     doc.add_paragraph(f"联席会议办公室　{pack.generated_on:%Y年%m月%d日}")
+    if pack.review:
+        doc.add_paragraph(f"回顾期：{pack.review.text}")
     if pack.last_meeting:
         doc.add_paragraph(f"上次全体会议：{pack.last_meeting}")
     doc.add_paragraph("本材料不含个人身份信息；如需核实个人情况，请在系统内按权限查阅。")
@@ -226,19 +289,20 @@ def _docx(pack: MeetingPack) -> bytes:
         doc.add_heading(t.title, level=1)
         if t.note:
             doc.add_paragraph(t.note)
-        if t.df.empty:
+        df = t.doc if t.doc is not None else t.df
+        if df.empty:
             doc.add_paragraph("（无）")
             continue
-        chunks = [list(t.df.columns)]
-        if t.key == "关键指标" and len(t.df.columns) > 8:  # too wide for one table: split the indicators
-            first, rest = t.df.columns[0], list(t.df.columns[1:])
+        chunks = [list(df.columns)]
+        if t.key == "关键指标" and len(df.columns) > 8:  # too wide for one table: split the indicators
+            first, rest = df.columns[0], list(df.columns[1:])
             chunks = [[first, *rest[i:i + 7]] for i in range(0, len(rest), 7)]
         for cols in chunks:
             table = doc.add_table(rows=1, cols=len(cols))
             table.style = "Table Grid"
             for i, c in enumerate(cols):
                 table.rows[0].cells[i].text = str(c)
-            for row in t.df[cols].itertuples(index=False):
+            for row in df[cols].itertuples(index=False):
                 cells = table.add_row().cells
                 for i, v in enumerate(row):
                     cells[i].text = _fmt(v)
@@ -251,6 +315,31 @@ def _docx(pack: MeetingPack) -> bytes:
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
+
+
+def _cell_value(v):
+    """A workbook cell: numbers stay numbers (floats rounded as _fmt shows them), text escaped."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return str(v)
+    if isinstance(v, (int, np.integer)):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return round(float(v), 1)
+    if isinstance(v, (dt.date, dt.datetime)):
+        return v
+    return escape_cell(_safe(str(v)))
+
+
+def _number_format(value, column: str) -> str:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return "yyyy-mm-dd"
+    if isinstance(value, float):
+        return "+0.0;-0.0;0.0" if CHANGE in column else "0.0"
+    if isinstance(value, int):
+        return "0"
+    return "General"
 
 
 def _xlsx(pack: MeetingPack) -> bytes:
@@ -273,24 +362,13 @@ def _xlsx(pack: MeetingPack) -> bytes:
             c.font = Font(bold=True)
             c.alignment = Alignment(wrap_text=True, vertical="center")
         for row in t.df.itertuples(index=False):
-            out = []
-            for v in row:
-                if v is None or (isinstance(v, float) and pd.isna(v)):
-                    out.append(None)
-                elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                    out.append(v)
-                elif isinstance(v, (dt.date, dt.datetime)):
-                    out.append(v)
-                else:
-                    out.append(escape_cell(_safe(str(v))))
-            ws.append(out)
+            ws.append([_cell_value(v) for v in row])
         for i, c in enumerate(t.df.columns, 1):
             width = max([len(str(c))] + [len(_fmt(v)) for v in t.df[c].head(200)]) * 2 + 2
             ws.column_dimensions[get_column_letter(i)].width = min(max(width, 8), 60)
             for r in range(header_row + 1, ws.max_row + 1):
                 cell = ws.cell(row=r, column=i)
-                if isinstance(cell.value, (dt.date, dt.datetime)):
-                    cell.number_format = "yyyy-mm-dd"
+                cell.number_format = _number_format(cell.value, str(c))
         ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
     buf = io.BytesIO()
     wb.save(buf)
@@ -298,13 +376,15 @@ def _xlsx(pack: MeetingPack) -> bytes:
 
 
 def build_pack(session: Session, actor: Actor, today: dt.date | None = None,
-               progress: Callable[[str], None] | None = None) -> MeetingPack:
-    """Builds both files and records the export in the audit log (office/admin only)."""
+               progress: Callable[[str], None] | None = None, review: Review | None = None) -> MeetingPack:
+    """Builds both files and records the export in the audit log (office/admin only). `review`:
+    the period chosen on the page; by default since the previous plenary (default_review)."""
     require(actor, "meeting.pack")
-    today = today or dt.date.today()
-    tables, last = collect(session, actor, today, progress)
+    review = review or default_review(session, today or dt.date.today())
+    today = review.end
+    tables, last = collect(session, actor, today, progress, review)
     half = "上" if today.month <= 6 else "下"
-    pack = MeetingPack(f"{today.year}年{half}半年联席会议全体会议材料", today, last, tables)
+    pack = MeetingPack(f"{today.year}年{half}半年联席会议全体会议材料", today, last, review, tables)
     (progress or (lambda _m: None))("正在生成Word和Excel文件……")
     pack.docx = _docx(pack)
     pack.xlsx = _xlsx(pack)

@@ -4,6 +4,7 @@ indicator board (areas/indicators/reads.board — no indicator is computed again
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import and_, func, select
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from core import incidents as inc
 from core import indicators as ci
 from core import access
+from core.masking import suppress_small
 from core.roles import Actor
 from db.models import IncidentCard, Region
 from areas.indicators.reads import TOTAL
@@ -45,6 +47,30 @@ def open_card_counts(session: Session, actor: Actor, today: dt.date) -> pd.DataF
         table[town]["合计"] += int(n)
         table[town]["逾期"] += int(od)
     return pd.DataFrame([{"乡镇": t, **v} for t, v in table.items()], columns=cols)
+
+
+@dataclass(frozen=True)
+class CardFigures:
+    """Slide 6 as shown: every count under the threshold is "<5" in the totals, the chart and the table."""
+    total: int | str
+    overdue: int | str
+    by_state: pd.DataFrame  # 状态, 张数 (the bar; None where suppressed), 标注 (the figure shown)
+    table: pd.DataFrame
+
+
+def card_figures(counts: pd.DataFrame, threshold: int = 5) -> CardFigures:
+    """open_card_counts → what 会议投屏 shows: one rule (core.masking.suppress_small) for the
+    "其中逾期" figure, the bars by state and the township table alike."""
+    states = [c for c in counts.columns if c not in ("乡镇", "合计", "逾期")]
+    shown = counts.copy()
+    for c in counts.columns[1:]:
+        shown[c] = [suppress_small(int(v), threshold) for v in counts[c]]
+    by_state = pd.DataFrame({"状态": states, "张数": [int(counts[c].sum()) for c in states]})
+    by_state["标注"] = [suppress_small(n, threshold) for n in by_state["张数"]]
+    by_state["张数"] = [n if isinstance(m, int) else None for n, m in zip(by_state["张数"], by_state["标注"])]
+    by_state["标注"] = by_state["标注"].astype(str)
+    return CardFigures(suppress_small(int(counts["合计"].sum()), threshold),
+                       suppress_small(int(counts["逾期"].sum()), threshold), by_state, shown.astype(object))
 
 
 def red_flags(board: pd.DataFrame) -> pd.DataFrame:

@@ -85,6 +85,16 @@ def completed_on_expr():
     return case((and_(c.is_not(None), c <= Task.closed_on), c), else_=Task.closed_on)
 
 
+def _late(as_of: dt.date):
+    return and_(_closed(as_of), completed_on_expr() > Task.due_on)
+
+
+def missed_deadline(as_of: dt.date):
+    """Tasks that count against 按期办结率 as of `as_of`: done late, or overdue and not done.
+    The complement of the rate's numerator within its denominator (单位考评, 指标看板)."""
+    return or_(_late(as_of), _overdue(as_of))
+
+
 # ---------------------------------------------------------------- task lists
 TASK_COLUMNS = ["编号", "议定事项", "状态", "进度%", "牵头单位", "责任单位", "截止日期", "最近报送", "待销号",
                 "交办日期", "销号日期", "来源会议"]
@@ -258,7 +268,7 @@ def _scorecard_rows(session: Session, start: dt.date, end: dt.date, as_of: dt.da
     closed = _closed(as_of)
     done_on = completed_on_expr()
     on_time = and_(closed, done_on <= Task.due_on)
-    late = and_(closed, done_on > Task.due_on)
+    late = _late(as_of)
     overdue = _overdue(as_of)
     days = case(
         (late, days_between(done_on, Task.due_on)),

@@ -16,20 +16,22 @@ import hashlib
 import io
 from dataclasses import dataclass, field
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from core import importing as imp
+from core import uploads
 from core.categories import ACTIVE
 from core.excel_safety import UploadLimits, check_upload, decode_csv
 from core import access
 from core.masking import scrub_text
 from core.roles import Actor
-from db import audit
-from db.models import Assignment, CareMeasure, Helper, Person, PersonCategory, Region
+from db import audit, maintenance
+from db.models import Assignment, CareMeasure, CareStatus, Helper, Person, PersonCategory, Region
 from areas.care import status as care_status
+from areas.registry import ledger
 from areas.registry import reads as rq
 from areas.registry.writes import find_duplicate
 from db.conditions import assignment_current, category_current, current_helpers, measure_current
@@ -37,6 +39,13 @@ from db.scope import township_clause
 from db.errors import ConflictError, ServiceError, require
 
 LEDGER_MEASURE = rq.LEDGER_MEASURE
+# progress(fraction done 0..1, what is being done, in Chinese): the page draws it (a 20,000-row
+# file takes seconds to check and longer to write).
+Progress = Callable[[float, str], None]
+
+
+def _no_progress(_done: float, _text: str) -> None:
+    pass
 CHUNK = 500  # ids per IN (…) list
 # The person columns an import may set (empty cells never clear a value).
 PERSON_FIELDS = ("name", "phone", "difficulty", "notes", "village_id", "township_id") + imp.SITUATION_FIELDS
@@ -100,10 +109,11 @@ class Preview:
         return out
 
 
-def read_tables(filename: str, data: bytes, limits: UploadLimits | None = None) -> list[tuple[str, list[list]]]:
+def read_tables(filename: str, data: bytes, limits: UploadLimits | None = None,
+                kind: uploads.UploadKind = uploads.LEDGER) -> list[tuple[str, list[list]]]:
     """Sheets as lists of rows. Limits are checked on the raw bytes before any parsing."""
-    limits = limits or UploadLimits()
-    err = check_upload(filename, data, limits)
+    limits = limits or UploadLimits(max_bytes=kind.max_bytes)
+    err = check_upload(filename, data, limits, kind)
     if err:
         raise ImportRefused(err, [imp.Issue("", None, None, err)])
     if PurePath(filename).suffix.lower() == ".csv":
@@ -232,25 +242,31 @@ def _plan_update(item: Planned, st: State) -> None:
 
 
 def preview(session: Session, actor: Actor, filename: str, data: bytes, today: dt.date | None = None,
-            limits: UploadLimits | None = None) -> Preview:
-    """Validate everything and plan every write; write nothing."""
+            limits: UploadLimits | None = None, progress: Progress | None = None) -> Preview:
+    """Validate everything and plan every write; write nothing. `progress`: see Progress."""
     require(actor, "registry.import")
     today = today or dt.date.today()
+    progress = progress or _no_progress
     digest = hashlib.sha256(data).hexdigest()
+    progress(0.0, "正在读取文件")
     try:
         sheets = read_tables(filename, data, limits)
     except ImportRefused as e:
         return Preview(filename, 0, e.issues, [], [], digest, actor.username, today)
     raw, sheet_issues = imp.extract(sheets)
+    progress(0.3, f"正在逐行校验（{len(raw):,} 行）")
     refs, all_names = _village_refs(session, actor)
     clean, errors, notes = imp.validate(raw, refs, today, all_names)
     errors = sheet_issues + errors
+    progress(0.6, "正在与已登记的人员比对")
     existing: dict[str, tuple[int, int, str]] = {}  # id_number → id, township_id, status
     for chunk in _chunks([r.id_number for r in clean]):
         for pid, idn, tid, status in session.execute(
                 select(Person.id, Person.id_number, Person.township_id, Person.status).where(Person.id_number.in_(chunk))):
             existing[idn] = (pid, tid, status)
+    progress(0.75, "正在读取已登记人员的现有信息")
     states = _states(session, [existing[r.id_number][0] for r in clean if r.id_number in existing], today)
+    progress(0.9, "正在生成导入计划")
     plan: list[Planned] = []
     for r in clean:
         found = existing.get(r.id_number)
@@ -279,6 +295,7 @@ def preview(session: Session, actor: Actor, filename: str, data: bytes, today: d
             item.action = "unchanged"
         plan.append(item)
     errors.sort(key=lambda i: (i.sheet, i.row or 0))
+    progress(1.0, "检查完成")
     return Preview(filename, len(raw), errors, notes, plan, digest, actor.username, today)
 
 
@@ -386,9 +403,11 @@ def _versions(session: Session, model, ids: list[int]) -> dict[int, int]:
     return out
 
 
-def _write(session: Session, pv: Preview, today: dt.date) -> None:
+def _write(session: Session, pv: Preview, today: dt.date, progress: Progress = _no_progress) -> None:
     """The write transaction: a re-check, then a few bulk statements per table."""
+    progress(0.05, "正在确认预览之后没有他人修改")
     _check_unchanged(session, pv, today)
+    progress(0.2, "正在写入帮扶责任人")
     todo = [p for p in pv.plan if p.action != "unchanged"]
     # 帮扶责任人 first: the assignments need their ids
     helpers = _Helpers(session, {p.row.township_id for p in todo if p.row.helper})
@@ -401,6 +420,7 @@ def _write(session: Session, pv: Preview, today: dt.date) -> None:
     helper_id = {**helpers.found, **dict(zip(helpers.new, created))}
 
     adds = [p for p in todo if p.action == "add"]
+    progress(0.3, f"正在写入人员（新增 {len(adds):,} 人）")
     new_ids = _insert(session, Person, [
         {"id_number": r.id_number, "name": r.name, "gender": r.gender, "birth_date": r.birth_date, "phone": r.phone,
          "township_id": r.township_id, "village_id": r.village_id, "difficulty": r.difficulty or "一般",
@@ -414,10 +434,12 @@ def _write(session: Session, pv: Preview, today: dt.date) -> None:
     _update(session, Person, [(p.person_id, p.state.person[0], {k: (p.state.value(k), v) for k, v in p.fields.items()})
                               for p in todo if p.action == "update" and p.fields])
 
+    progress(0.5, "正在写入人员类别")
     _insert(session, PersonCategory, [
         {"person_id": p.person_id, "category": cat, "subtype": sub, "start_on": p.row.enrolled_on or today}
         for p in todo for cat, sub in p.categories])
 
+    progress(0.6, "正在写入帮扶关系")
     changed = [(n, p) for n, p in enumerate(todo) if n in helper_key]
     ending = [aid for _n, p in changed if p.state for aid in p.state.assignments]
     versions = _versions(session, Assignment, ending)
@@ -425,6 +447,7 @@ def _write(session: Session, pv: Preview, today: dt.date) -> None:
     _insert(session, Assignment, [{"helper_id": helper_id[helper_key[n]], "person_id": p.person_id, "start_on": today}
                                   for n, p in changed])
 
+    progress(0.7, "正在写入帮扶措施")
     measured = [p for p in todo if p.measure]
     old = [(p.state.ledger[0], p.state.ledger[2]) for p in measured if p.state and p.state.ledger]
     versions = _versions(session, CareMeasure, [mid for mid, _s in old])
@@ -432,13 +455,20 @@ def _write(session: Session, pv: Preview, today: dt.date) -> None:
                                    for mid, start in old])
     _insert(session, CareMeasure, [{"person_id": p.person_id, "type": LEDGER_MEASURE, "text": p.measure,
                                     "start_on": today} for p in measured])
+    progress(0.8, "正在更新走访状态")
     care_status.refresh(session, [p.person_id for p in todo], today)  # bulk statements pass no ORM flush
+    ledger.touch(session, [(p.person_id, today) for p in todo])  # 台账月度更新率's history, likewise
+    # Statistics after a bulk load: the planner must not keep planning for the table before it.
+    maintenance.analyze(session, [t.__tablename__ for t in (Person, PersonCategory, Helper, Assignment, CareMeasure,
+                                                             CareStatus)])
 
 
 def apply(session: Session, actor: Actor, filename: str, data: bytes, today: dt.date | None = None,
-          limits: UploadLimits | None = None, prepared: Preview | None = None) -> dict[str, int]:
+          limits: UploadLimits | None = None, prepared: Preview | None = None,
+          progress: Progress | None = None) -> dict[str, int]:
     """Writes every row or none. `prepared`: the page's preview of this same file, by this
-    user, today; otherwise the preview is made here, in a read transaction of its own."""
+    user, today; otherwise the preview is made here, in a read transaction of its own.
+    `progress`: see Progress (the writing only; the commit follows the last call)."""
     today = today or dt.date.today()
     require(actor, "registry.import")
     pv = prepared
@@ -449,7 +479,7 @@ def apply(session: Session, actor: Actor, filename: str, data: bytes, today: dt.
         raise ImportRefused(f"文件有{len(pv.errors)}处问题，未导入任何数据。", pv.errors)
     if not pv.plan:
         raise ImportRefused("文件中没有可导入的数据行", [])
-    _write(session, pv, today)
+    _write(session, pv, today, progress or _no_progress)
     counts = pv.counts()
     audit.record(session, "import", "person", None,
                  summary=f"导入台账“{filename}”：新增{counts['add']}人，更新{counts['update']}人，未变{counts['unchanged']}人")

@@ -94,6 +94,15 @@ def test_match_by_code_name_and_short_name():
     assert r.missing == []
 
 
+def test_names_compare_without_their_division_suffix():
+    pairs = {"城关镇": "城关", "东门社区": "东门", "东门社区居委会": "东门", "新华街道办事处": "新华", "白沙乡": "白沙",
+             "石桥村": "石桥", "石桥村民委员会": "石桥", "示范县": "示范", "高新区": "高新", "镇": "镇"}
+    assert {k: geo.normalize_name(k) for k in pairs} == pairs
+    towns = [(1, "429901001000", "白沙乡")]
+    feats = geo.parse(fc(feat({"type": "Polygon", "coordinates": [CW]}, name="白沙镇")))  # 撤乡设镇: the file is newer
+    assert [(m.township_id, m.matched_by) for m in geo.match(feats, towns).features] == [(1, "名称")]
+
+
 def test_centroid_inside_square():
     x, y = geo.centroid(geo.rewind({"type": "Polygon", "coordinates": [CCW]}))
     assert x == pytest.approx(110.5) and y == pytest.approx(30.5)

@@ -8,16 +8,17 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from core import indicators as ci
 from core.roles import Actor
 from db.engine import session_scope
 from db.models import (
-    Assessment, AssessmentRound, Assignment, AuditLog, Facility, Guardian, Helper, IncidentCard, Person, SchoolStat, Task,
+    LedgerTouch, Assessment, AssessmentRound, Assignment, AuditLog, Facility, Guardian, Helper, IncidentCard, Person, SchoolStat, Task,
     Visit, Worker,
 )
 from areas.indicators import reads as q
+from areas.registry import ledger
 from tests import factories as f
 
 D = dt.date
@@ -65,9 +66,13 @@ def _guardian(s, p, capacity="有", entrusted=False, signed=None, deleted=False)
 
 
 def _stamps(s, p, created=OLD, updated=None, reviewed=None):
+    """A file created, changed and checked on these dates, as the writes of those days left it:
+    the dates on the file and the ledger history (the fixture's flush today is not one of them)."""
     s.flush()
     s.execute(update(Person).where(Person.id == p.id).values(created_at=created, updated_at=updated,
                                                              reviewed_on=reviewed))
+    s.execute(delete(LedgerTouch).where(LedgerTouch.person_id == p.id))
+    ledger.touch(s, [(p.id, d.date() if isinstance(d, dt.datetime) else d) for d in (created, updated, reviewed) if d])
 
 
 def _worker(s, kind, region, appointed=D(2025, 1, 1), left=None, deleted=False):

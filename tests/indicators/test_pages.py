@@ -116,10 +116,11 @@ def test_map_drills_into_villages(app_db):
     at = app_test("office1", "map")
     at.selectbox(key="map_township").set_value(ids["T2"]).run()
     assert not at.exception
-    bars = [s for s in _vega_specs(at) if not _features(s)]
-    assert bars, "a village bar chart"
+    # no village boundaries: the villages as a table, best first, classified against 测试2镇's target (55)
+    assert not [s for s in _vega_specs(at) if not _features(s)]
     table = at.dataframe[-1].value
     assert list(table["村"]) == ["测试2-1村", "测试2-2村"]
+    assert list(table["状态"]) == ["达标", "未达标"] and list(table["目标"]) == ["≥55%", "≥55%"]
 
 
 def _cell_colours(df_element) -> dict[tuple[int, int], str]:

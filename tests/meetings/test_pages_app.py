@@ -68,6 +68,27 @@ def test_unit_reports_progress_through_the_form(page_db):
         assert (up.progress, up.text, up.unit_id, up.created_by) == (70, "已完成七个乡镇的核查", ids["A"], "unit_a")
 
 
+def test_progress_slider_keeps_the_reported_figure(page_db):
+    """A unit that reported 21 % sees 21 % again, and a new report without touching the slider
+    keeps 21 (the slider used to round to steps of 5: 21 → 20)."""
+    ids = page_db["ids"]
+    at = app_test("unit_a", "tasks")
+    at.selectbox(key="tasks_pick").set_value(ids["t4"]).run()
+    at.slider(key=f"rp_progress_{ids['t4']}").set_value(21)
+    at.text_area(key=f"rp_text_{ids['t4']}").input("第一次报送")
+    _button(at, "提交报送").click()
+    at.run()
+    again = app_test("unit_a", "tasks")
+    again.selectbox(key="tasks_pick").set_value(ids["t4"]).run()
+    assert again.slider(key=f"rp_progress_{ids['t4']}").value == 21
+    again.text_area(key=f"rp_text_{ids['t4']}").input("第二次报送，进度未变")
+    _button(again, "提交报送").click()
+    again.run()
+    with session_scope(page_db["engine"], write=False) as s:
+        up = s.scalars(select(TaskUpdate).where(TaskUpdate.task_id == ids["t4"]).order_by(TaskUpdate.id.desc())).first()
+        assert (up.progress, up.text) == (21, "第二次报送，进度未变")
+
+
 def test_office_accepts_a_claimed_completion_and_leader_is_read_only(page_db):
     ids = page_db["ids"]
     at = app_test("office", "tasks")

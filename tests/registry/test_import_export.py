@@ -12,7 +12,7 @@ from core.excel_safety import UploadLimits
 from areas.registry import exporter
 from areas.registry import importer
 from db.engine import session_scope
-from db.models import AuditLog, Helper, Person
+from db.models import AuditLog, Helper, LedgerTouch, Person
 from areas.registry.reads import RegistryFilter
 from tests.registry.conftest import TODAY
 
@@ -108,6 +108,10 @@ def test_good_ledger_import_then_reimport_is_idempotent(world):
             ("child_in_difficulty", "经济困难"), ("subsistence_allowance", None)]
         summaries = list(s.scalars(select(AuditLog.summary).where(AuditLog.action == "import").order_by(AuditLog.id)))
     assert summaries[-1].endswith("新增0人，更新1人，未变1人")
+    with session_scope(eng, write=False) as s:  # 台账月度更新率's history: the month of the import
+        touched = set(s.execute(select(LedgerTouch.person_id, LedgerTouch.month)
+                                .where(LedgerTouch.person_id.in_([p.id, b.id]))).tuples())
+    assert touched == {(p.id, f"{TODAY:%Y-%m}"), (b.id, f"{TODAY:%Y-%m}")}
 
 
 def test_lowercase_x_and_fullwidth_digits_are_normalised_with_a_note(world):

@@ -182,6 +182,12 @@ def _deployment_headers() -> dict[str, str]:
     return found
 
 
+def test_the_documented_policy_allows_the_chinese_labels_script():
+    from components import zh
+
+    assert zh.csp_hash() in _deployment_headers()["Content-Security-Policy"]
+
+
 def test_the_app_works_under_the_documented_headers(browser, county):
     """The headers nginx adds (docs/DEPLOYMENT.md §4a), added here to every document the
     browser loads (the app and the cookie component's frame): no violation, pages draw."""
@@ -208,7 +214,10 @@ def test_the_app_works_under_the_documented_headers(browser, county):
                     if "Content Security Policy" in m.text or "frame-ancestors" in m.text else None)
             login(page, base, "office", f.PASSWORD)
             for key, ready in (("registry", '[data-testid="stDataFrame"]'),
-                               ("map", '[data-testid="stVegaLiteChart"]'),
+                               # a Vega chart draws under the policy (no 'unsafe-eval'); the map of
+                               # this county without boundaries is its village table
+                               ("slides", '[data-testid="stVegaLiteChart"]'),
+                               ("map", '[data-testid="stDataFrame"]'),
                                ("import_export", '[data-testid="stTab"]')):
                 goto(page, f"{base}/{key}")
                 page.locator(ready).first.wait_for(timeout=WAIT_MS)
