@@ -43,6 +43,7 @@ PAGE_ROLES: dict[str, tuple[str, ...]] = {
     "targets": (ADMIN, OFFICE),
     "backup": (ADMIN,),
     "account": ALL,
+    "documents": STAFF + (UNIT,),  # 打印文书: a unit prints the cards referred to it
 }
 
 # ---------------------------------------------------------------- presentation mode (投屏)
@@ -132,13 +133,22 @@ ACTIONS: dict[str, Rule] = {
     "record.delete": Rule(_EDITORS, "您无权删除该{what}。", outside="您无权删除该{what}。"),
     "record.restore": Rule((OFFICE,), "只有联席办/民政局可以恢复已删除的记录。"),
     "boundary.edit": Rule((ADMIN,), "只有系统管理员可以维护区划边界。"),
+    "division.edit": Rule((ADMIN,), "只有系统管理员可以导入和维护区划。"),
+    "setup.view": Rule((ADMIN, OFFICE), "只有系统管理员和联席办可以查看开通设置。"),  # the first-run checklist
+    # 学年统计表 (feeds the 辍学率 indicators): the office keys in or imports what education reports
+    "school_stat.edit": Rule((ADMIN, OFFICE), "只有联席办（民政局）和系统管理员可以录入学年统计。"),
     "user.manage": Rule((ADMIN,), "只有系统管理员可以执行此操作"),
     "admin.view": Rule((ADMIN,), "只有系统管理员可以执行此操作", while_presenting=True),  # accounts, audit, backups
+    # printed documents (areas/documents/printing.py): a row read of the people printed, like the
+    # person file; a card also by the unit it was referred to. Never while presenting.
+    "document.person": Rule(STAFF, "您的角色不能打印人员档案类文书。", outside="只能打印本乡镇人员的文书。"),
+    "document.card": Rule(STAFF + (UNIT,), "您的角色不能打印通报处置卡。", outside="只能打印本乡镇或转介给本单位的通报处置卡。"),
 }
 
 # Every public function of areas/<area>/writes.py → the action it performs; None for the
 # few that change nothing an actor is refused (pure checks, look-ups, audit of a read).
 SERVICES: dict[str, str | tuple[str, ...] | None] = {
+    "admin.check_new_account": None,  # the rules of a new account, no actor
     "admin.create_account": "user.manage",
     "admin.change_role": "user.manage",
     "admin.set_active": "user.manage",
@@ -174,6 +184,10 @@ SERVICES: dict[str, str | tuple[str, ...] | None] = {
     "meetings.remind": "task.remind",
     "meetings.accept_completion": "task.accept",
     "meetings.send_back": "task.return",
+    "schools.set_stat": "school_stat.edit",
+    "schools.preview_import": "school_stat.edit",
+    "schools.import_stats": "school_stat.edit",
+    "schools.template": None,  # a blank form
     "records.township_of": None,  # look-up
     "records.soft_delete": "record.delete",
     "records.restore": "record.restore",
@@ -203,6 +217,8 @@ SERVICES: dict[str, str | tuple[str, ...] | None] = {
     "workforce.add_facility": "workforce.edit",
     "workforce.update_facility": "workforce.edit",
     "workforce.delete_facility": "workforce.edit",
+    "workforce.check_worker": "workforce.edit",  # the rules of a worker, by form or roster
+    "workforce.check_facility": "workforce.edit",
 }
 
 

@@ -22,7 +22,10 @@ _SIMPLE_CHECK_MAX = 400  # self-intersection is checked on rings up to this many
 
 CODE_KEYS = ("code", "CODE", "adcode", "ADCODE", "区划代码", "统计用区划代码", "xzqdm", "XZQDM", "gb", "GB")
 NAME_KEYS = ("name", "NAME", "名称", "乡镇", "乡镇名称", "township", "xzqmc", "XZQMC", "Name")
-_SUFFIXES = ("街道办事处", "街道", "办事处", "民族乡", "镇", "乡")
+# Longest first: a name is compared without its one division suffix (issue 15: 区/县/市/镇/乡/
+# 街道/村/社区 normalised), e.g. 城关镇 ≈ 城关, 东门社区居委会 ≈ 东门.
+_SUFFIXES = ("街道办事处", "社区居民委员会", "村民委员会", "居民委员会", "社区居委会", "街道", "办事处", "民族乡",
+             "村委会", "居委会", "社区", "镇", "乡", "村", "区", "县", "市")
 
 
 class GeoError(ValueError):

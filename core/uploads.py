@@ -1,13 +1,12 @@
 """How large an uploaded file may be, per kind of file: the one table.
 
 Every limit is said in Chinese on the page before the upload (`hint`, in the uploader's label
-and help), checked again by the service that reads the file (`too_large`, a Chinese refusal),
-and Streamlit's own limits sit at `CEILING_MB`: `server.maxUploadSize` in .streamlit/config.toml
-and each st.file_uploader's `max_upload_size`. So a file within its kind's limit never meets
-Streamlit's English "413" refusal, and a file between its kind's limit and the ceiling is
-refused by the service in Chinese (only a file above the largest limit meets Streamlit's
-own English message in the uploader). tests/security/test_upload_limits.py holds the pieces
-together."""
+and help), is each st.file_uploader's `max_upload_size` (the uploader shows it and refuses a
+larger file before sending it; components/zh.py puts both texts in Chinese), and is checked
+again by the service that reads the file (`too_large`, a Chinese refusal). Streamlit's server
+limit, `server.maxUploadSize` in .streamlit/config.toml, is `CEILING_MB`, the largest: a file
+within its kind's limit never meets Streamlit's English "413" refusal.
+tests/security/test_upload_limits.py holds the pieces together."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,13 +30,18 @@ class UploadKind:
 # boundaries are a few MB of GeoJSON.
 LEDGER = UploadKind("ledger", "台账文件", 5 * MB, ("xlsx", "csv"))
 BOUNDARY = UploadKind("boundary", "边界文件", 20 * MB, ("geojson", "json"))
-KINDS = (LEDGER, BOUNDARY)
+# A county's division list: a few hundred rows; the bureau's whole-province file is ~2 MB.
+DIVISIONS = UploadKind("divisions", "区划文件", 5 * MB, ("xlsx", "csv"))
+# Rosters and tables of a county (accounts, school statistics …): a few thousand rows at most.
+ROSTER = UploadKind("roster", "名单文件", 2 * MB, ("xlsx", "csv"))
+KINDS = (LEDGER, BOUNDARY, DIVISIONS, ROSTER)
 
-# Streamlit's limit (MB) for every uploader and for the server: the largest of ours.
+# Streamlit's server limit (MB), server.maxUploadSize: the largest of ours.
 CEILING_MB = max(k.max_mb for k in KINDS)
 
 
-def _size(n: int) -> str:
+def size_text(n: int) -> str:
+    """A file size as people read it: "7.0 MB", "300 KB" (never "7.00718MB")."""
     return f"{n / MB:.1f} MB" if n >= MB / 10 else f"{n / 1024:.0f} KB"
 
 
@@ -58,5 +62,5 @@ def too_large(kind: UploadKind, size: int, max_bytes: int | None = None) -> str 
     limit = kind.max_bytes if max_bytes is None else max_bytes
     if size <= limit:
         return None
-    shown = f"{limit // MB} MB" if limit % MB == 0 else _size(limit)
-    return f"文件过大（{_size(size)}），{kind.what}上限为 {shown}"
+    shown = f"{limit // MB} MB" if limit % MB == 0 else size_text(limit)
+    return f"文件过大（{size_text(size)}），{kind.what}上限为 {shown}"

@@ -41,6 +41,13 @@ def ensure_ready(url: str | None = None) -> None:
                 _say(f"空数据库：正在生成演示数据（示范县，{settings.demo_people} 人）……")
                 demo.generate(engine, people=settings.demo_people)
             print_demo_accounts()
+        else:
+            with session_scope(engine, write=False) as s:
+                accounts = s.scalar(select(func.count()).select_from(User))
+            if not accounts:  # a real county's first start: no default password, the first admin by command
+                _say("尚无任何账户。请先在服务器上建立第一个系统管理员（会提示输入密码）：\n"
+                     "  python -m areas.admin.users create --username admin --role admin --display-name 系统管理员\n"
+                     "然后用该账户登录，按工作台上的「开通设置」导入区划、成员单位、账户和台账。")
         _done.add(url)
 
 

@@ -6,17 +6,23 @@ import streamlit as st
 from components import flash
 from components.action import run_action
 
+from components.divisions import division_section
 from components.page import page_header
 from components.text import md
+from components import tables
 from core import geo, uploads
 from db.engine import session_scope
 from areas.indicators import reads as q
 from areas.regions import writes as svc
 
-actor = page_header("regions", "上传乡镇边界 GeoJSON（经纬度坐标，Polygon 或 MultiPolygon）。"
-                               "按属性中的区划代码或名称匹配乡镇；顺时针、逆时针环绕都可，导入时统一校正。")
+actor = page_header("regions", "先导入本县区划（统计用区划代码），再上传乡镇边界 GeoJSON。")
 
 flash.show("regions_flash")
+division_section(actor)
+st.divider()
+st.subheader("乡镇边界")
+st.caption("上传乡镇边界 GeoJSON（经纬度坐标，Polygon 或 MultiPolygon）。"
+           "按属性中的区划代码或名称匹配乡镇；顺时针、逆时针环绕都可，导入时统一校正。")
 
 with session_scope(write=False) as s:
     shapes = q.township_shapes(s, actor)
@@ -26,15 +32,15 @@ status = pd.DataFrame([{
     "类型": sh.boundary["type"] if sh.boundary else "",
     "顶点数": geo.vertex_count(sh.boundary) if sh.boundary else 0,
 } for sh in shapes])
-st.subheader(f"乡镇边界（{sum(1 for sh in shapes if sh.boundary)}/{len(shapes)} 已导入）")
+st.markdown(f"**边界导入情况：{sum(1 for sh in shapes if sh.boundary)}/{len(shapes)} 个乡镇已导入**")  # md-ok: counts
 if status.empty:
     st.info("还没有乡镇区划。")
 else:
-    st.dataframe(status, hide_index=True, width="stretch")
+    tables.dataframe(status, hide_index=True, width="stretch")
 
-st.subheader("导入边界")
+st.markdown("**导入边界**")  # md-ok: constant
 upload = st.file_uploader(f"GeoJSON 文件（{uploads.hint(uploads.BOUNDARY)}）", type=list(uploads.BOUNDARY.types),  # md-ok: limit
-                          key="geo_upload", max_upload_size=uploads.CEILING_MB, help=uploads.help_text(uploads.BOUNDARY))
+                          key="geo_upload", max_upload_size=uploads.BOUNDARY.max_mb, help=uploads.help_text(uploads.BOUNDARY))
 if upload is not None:
     raw = upload.getvalue()
     preview = run_action(actor, svc.preview_boundaries, raw, write=False)  # nothing is written
@@ -51,17 +57,17 @@ if upload is not None:
 
     if unmatched:
         st.warning("以下要素没有匹配到任何乡镇（请检查属性中的 name / code），不会保存：")
-        st.dataframe(pd.DataFrame([{"序号": m.index + 1, "文件中的名称/代码": m.label, "说明": m.error or ""}
+        tables.dataframe(pd.DataFrame([{"序号": m.index + 1, "文件中的名称/代码": m.label, "说明": m.error or ""}
                                    for m in unmatched]), hide_index=True, width="stretch")
     if invalid:
         st.error("以下要素的几何图形无效，不会保存：")
-        st.dataframe(pd.DataFrame([{"序号": m.index + 1, "文件中的名称/代码": m.label,
+        tables.dataframe(pd.DataFrame([{"序号": m.index + 1, "文件中的名称/代码": m.label,
                                     "匹配乡镇": m.township_name or "", "原因": m.error} for m in invalid]),
                      hide_index=True, width="stretch")
     if result.missing:
         st.info(f"文件中没有这些乡镇的边界：{md('、'.join(result.missing))}")
     if ready:
-        st.dataframe(pd.DataFrame([{"文件中的名称/代码": m.label, "匹配乡镇": m.township_name, "匹配方式": m.matched_by,
+        tables.dataframe(pd.DataFrame([{"文件中的名称/代码": m.label, "匹配乡镇": m.township_name, "匹配方式": m.matched_by,
                                     "类型": m.geometry["type"], "顶点数": m.vertices} for m in ready]),
                      hide_index=True, width="stretch")
         fc = geo.feature_collection([({"name": m.township_name}, m.geometry) for m in ready])

@@ -10,6 +10,7 @@ from core import access
 from components.page import page_header
 from components.task_view import with_dates
 from components.text import md
+from components import tables
 from core import tasks as rules
 from db.engine import session_scope
 from areas.meetings import reads as mq
@@ -31,7 +32,7 @@ if units.empty:
     if manage and st.button("导入制度文件中的成员单位", key="units_seed", type="primary"):
         run_action(actor, svc.load_seed_units, flash_key="units_flash", success=lambda n: f"已导入{n}个成员单位。")
 else:
-    st.dataframe(units.drop(columns=["unit_id"]), hide_index=True, width="stretch")
+    tables.dataframe(units.drop(columns=["unit_id"]), hide_index=True, width="stretch")
     options = dict(zip(units["unit_id"], units["单位"]))
     unit_id = st.selectbox("查看单位", list(options), format_func=options.get, key="units_pick")
     with session_scope(write=False) as s:
@@ -44,9 +45,9 @@ else:
         if u.current.empty:
             st.caption("暂无在任人员。")
         else:
-            st.dataframe(with_dates(u.current.drop(columns=["member_id", "卸任日期"])), hide_index=True, width="stretch")
+            tables.dataframe(with_dates(u.current.drop(columns=["member_id", "卸任日期"])), hide_index=True, width="stretch")
         with st.expander(f"任职历史（{len(u.history)}条）"):
-            st.dataframe(with_dates(u.history.drop(columns=["member_id"])), hide_index=True, width="stretch")
+            tables.dataframe(with_dates(u.history.drop(columns=["member_id"])), hide_index=True, width="stretch")
 
     if manage:
         with st.expander("调整组成人员（继任）"):

@@ -2,8 +2,10 @@
 import streamlit as st
 
 from components.action import run_action
+from components.account_import import account_import_section
 from components.page import page_header
 from components.text import md
+from components import tables
 from core import access
 from core.roles import ROLE_LABELS, ROLES
 from db.engine import session_scope
@@ -48,9 +50,12 @@ with session_scope(write=False) as s:
     table = q.list_users(s, actor)
     towns, units = q.scope_choices(s, actor)
 
-st.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
+tables.dataframe(table.drop(columns=["id"]), hide_index=True, width="stretch")
 
-tab_manage, tab_new = st.tabs(["管理账户", "新建账户"])
+tab_manage, tab_new, tab_bulk = st.tabs(["管理账户", "新建账户", "批量导入账户"])
+
+with tab_bulk:
+    account_import_section(actor)
 
 with tab_new:
     c1, c2 = st.columns(2)

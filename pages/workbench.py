@@ -6,10 +6,13 @@ import streamlit as st
 from components import cached
 from core import access
 from components.page import page_header
+from components.setup import setup_checklist
 from components.tables import count_table
+from components import tables
 
 actor = page_header("workbench")
 today = dt.date.today()
+setup_checklist(actor)  # a county not set up yet: what to do next, with links
 scope = "全县" if access.reach(actor, access.AGGREGATE) == access.COUNTY else "本乡镇"
 st.caption(f"{scope} · {today:%Y年%m月%d日}")  # md-ok: fixed scope, a date
 
@@ -41,4 +44,4 @@ if right is not None:
         if tasks.empty:
             st.info("没有未办结的任务。")
         else:
-            st.dataframe(tasks, hide_index=True, width="stretch")
+            tables.dataframe(tasks, hide_index=True, width="stretch")

@@ -8,6 +8,9 @@ from components import flash
 from components.action import run_action
 
 from components.page import page_header
+from components.roster_import import roster_import_section
+from components.school_stats import school_stats_section
+from components import tables
 from core import indicators as ci
 from db.engine import session_scope
 from areas.workforce import reads as wq
@@ -29,17 +32,20 @@ st.subheader("各乡镇队伍与阵地")
 if summary.empty:
     st.info("当前范围内没有乡镇。")
 else:
-    st.dataframe(summary, hide_index=True, width="stretch")
+    tables.dataframe(summary, hide_index=True, width="stretch")
 
 st.subheader(f"空缺岗位（{len(vacancies)}）")
 if vacancies.empty:
     st.success("所有村都有在任儿童主任，所有乡镇都有儿童督导员。")
 else:
-    st.dataframe(vacancies, hide_index=True, width="stretch",
+    tables.dataframe(vacancies, hide_index=True, width="stretch",
                  column_config={"空缺起始": st.column_config.DateColumn(format="YYYY-MM-DD"),
                                 "空缺天数": st.column_config.NumberColumn(format="%d 天")})
 
-tab_people, tab_sites = st.tabs(["队伍", "阵地"])
+tab_people, tab_sites, tab_schools = st.tabs(["队伍", "阵地", "学年统计（辍学率）"])
+
+with tab_schools:
+    school_stats_section(actor, today)
 
 with tab_people:
     f1, f2 = st.columns([2, 1])
@@ -48,9 +54,11 @@ with tab_people:
     with session_scope(write=False) as s:
         people = wq.workers(s, actor, None if kind_filter == "全部" else kind_filter, include_left=include_left,
                             today=today)
-    st.dataframe(people.drop(columns=["id", "version"]), hide_index=True, width="stretch")
+    tables.dataframe(people.drop(columns=["id", "version"]), hide_index=True, width="stretch")
 
     if editable:
+        with st.expander("从 Excel 导入", expanded=False):
+            roster_import_section(actor, "worker", "wf_flash")
         with st.expander("新增人员", expanded=False):
             kind = st.selectbox("岗位类别", list(ci.WORKER_KINDS), key="wf_kind")
             level = ci.WORKER_KINDS[kind]
@@ -101,8 +109,10 @@ with tab_sites:
     fk = st.selectbox("阵地类别", ["全部", *ci.FACILITY_KINDS], key="wf_fac_filter")
     with session_scope(write=False) as s:
         sites = wq.facilities(s, actor, None if fk == "全部" else fk)
-    st.dataframe(sites.drop(columns=["id", "version"]), hide_index=True, width="stretch")
+    tables.dataframe(sites.drop(columns=["id", "version"]), hide_index=True, width="stretch")
     if editable:
+        with st.expander("从 Excel 导入", expanded=False):
+            roster_import_section(actor, "facility", "wf_flash")
         with st.expander("新增阵地", expanded=False):
             with session_scope(write=False) as s:
                 regions = dict(wq.facility_region_choices(s, actor))

@@ -84,3 +84,19 @@ PASSWORD = "Test#Pass2026x"
 def account(session: Session, username: str, role: str, **scope) -> Actor:
     u = users.create_user(session, username, PASSWORD, role, display_name=username, must_change=False, **scope)
     return users.actor_for(u)
+
+
+def workbook(header: list, rows: list[list]) -> bytes:
+    """An .xlsx file of one sheet: the header row, then the rows."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(header)
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

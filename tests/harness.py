@@ -179,8 +179,7 @@ wait_idle = settle  # the older name, kept for the tests that use it
 
 # Vega draws after its element mounts: a chart is drawn when its canvas has a painted pixel
 # (or its svg has marks). The data grid fills its accessible table after mounting.
-_CHARTS_DRAWN_JS = """
-() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => {
+CHART_PAINTED_JS = """(c) => {
   const cv = c.querySelector('canvas');
   if (cv) {
     if (!cv.width || !cv.height) return false;
@@ -190,8 +189,10 @@ _CHARTS_DRAWN_JS = """
   }
   const svg = c.querySelector('svg');
   return !!svg && svg.querySelectorAll('path, rect, text').length > 0;
-})
-"""
+}"""
+_CHARTS_DRAWN_JS = (
+    "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].every(" + CHART_PAINTED_JS + ")"
+)
 _GRIDS_FILLED_JS = """
 () => [...document.querySelectorAll('[data-testid="stDataFrame"]')].every(g => g.querySelector('table td'))
 """
@@ -238,3 +239,21 @@ def login(page, base_url: str, username: str, password: str) -> None:
     page.get_by_role("button", name="退出登录").wait_for(timeout=WAIT_MS)
     page.locator("[data-testid='stMain'] h1").first.wait_for(timeout=WAIT_MS)
     settle(page)
+
+
+def migrated_sqlite(tmp_path_factory, name: str, build=None) -> dict:
+    """A SQLite file migrated to head (for a live server), filled by `build(session)` if given;
+    the engine is disposed so the server process is the only user."""
+    from db.engine import dispose_all, get_engine, session_scope
+    from db.migrate import upgrade
+
+    d = tmp_path_factory.mktemp(name)
+    url = f"sqlite:///{d / 'live.db'}"
+    engine = get_engine(url)
+    upgrade(engine)
+    if build is not None:
+        with session_scope(engine) as s:
+            build(s)
+    engine.dispose()
+    dispose_all()
+    return {"url": url, "dir": d}

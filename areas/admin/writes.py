@@ -87,6 +87,26 @@ def _who(session: Session) -> str:
 
 
 # ---------------------------------------------------------------- accounts
+def check_new_account(session: Session, username: str, display_name: str, role: str, township_id: int | None,
+                      unit_id: int | None) -> tuple[str, str, int | None, int | None]:
+    """The rules every new account meets (one by one or from a list): the cleaned username and
+    name and the scope, or ServiceError with the Chinese reason."""
+    username = (username or "").strip().lower()
+    display_name = (display_name or "").strip()
+    if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum() or not username.isascii():
+        raise ServiceError("用户名只能由小写字母、数字、点、下划线或连字符组成")
+    if len(username) > 64 or len(display_name) > 64:
+        raise ServiceError("用户名和姓名均不能超过64个字符")
+    if not display_name:
+        raise ServiceError("请填写姓名")
+    if any(c in _MARKUP for c in display_name):
+        raise ServiceError("姓名不能包含 < > [ ] ( ) * _ ` 等符号")
+    township_id, unit_id = _scope(session, role, township_id, unit_id)
+    if users.get_user(session, username) is not None:
+        raise ServiceError(f"用户名已存在：{username}")
+    return username, display_name, township_id, unit_id
+
+
 def create_account(
     session: Session,
     actor: Actor,
@@ -99,23 +119,12 @@ def create_account(
 ) -> NewAccount:
     """A new account with an initial password the user must change at first sign-in."""
     require(actor, "user.manage")
-    username = (username or "").strip().lower()
-    display_name = (display_name or "").strip()
-    if not username or not username.replace("_", "").replace(".", "").replace("-", "").isalnum() or not username.isascii():
-        raise ServiceError("用户名只能由小写字母、数字、点、下划线或连字符组成")
-    if len(username) > 64 or len(display_name) > 64:
-        raise ServiceError("用户名和姓名均不能超过64个字符")
-    if not display_name:
-        raise ServiceError("请填写姓名")
-    if any(c in _MARKUP for c in display_name):
-        raise ServiceError("姓名不能包含 < > [ ] ( ) * _ ` 等符号")
-    township_id, unit_id = _scope(session, role, township_id, unit_id)
+    username, display_name, township_id, unit_id = check_new_account(session, username, display_name, role,
+                                                                     township_id, unit_id)
     password = password or generate_password()
     errors = policy_errors(password, username)
     if errors:
         raise ServiceError("；".join(errors))
-    if users.get_user(session, username) is not None:
-        raise ServiceError(f"用户名已存在：{username}")
     try:
         u = users.create_user(session, username, password, role, display_name, township_id, unit_id, must_change=True)
     except ValueError as e:

@@ -21,30 +21,33 @@ ROOT = Path(__file__).resolve().parents[2]
 PAGES = {
     ADMIN: {"workbench", "registry", "person", "visits", "assessments", "incidents", "guardianship", "indicators",
             "map", "workforce", "units", "meetings", "tasks", "scorecards", "slides", "users", "audit", "regions",
-            "targets", "backup", "account"},
+            "targets", "backup", "account", "documents"},
     OFFICE: {"workbench", "registry", "person", "pending", "import_export", "visits", "assessments", "incidents",
              "guardianship", "indicators", "map", "workforce", "units", "meetings", "tasks", "scorecards", "slides",
-             "recycle", "targets", "account"},
+             "recycle", "targets", "account", "documents"},
     TOWNSHIP: {"workbench", "registry", "person", "pending", "import_export", "visits", "assessments", "incidents",
-               "guardianship", "indicators", "map", "workforce", "units", "slides", "recycle", "account"},
-    UNIT: {"workbench", "incidents", "indicators", "map", "units", "tasks", "slides", "account"},
+               "guardianship", "indicators", "map", "workforce", "units", "slides", "recycle", "account", "documents"},
+    UNIT: {"workbench", "incidents", "indicators", "map", "units", "tasks", "slides", "account", "documents"},
     LEADER: {"workbench", "registry", "visits", "assessments", "incidents", "indicators", "map", "workforce", "units",
              "meetings", "tasks", "scorecards", "slides", "account"},
 }
 ACTIONS = {
     ADMIN: {"visit_rule.edit", "unit.manage", "meeting.manage", "meeting.pack", "task.assign", "task.remind",
             "task.accept", "task.return", "target.edit", "boundary.edit", "user.manage", "admin.view",
-            "registry.export"},
+            "registry.export", "document.person", "document.card",
+            "division.edit", "school_stat.edit", "setup.view"},  # issue 15: divisions, school statistics, first run
     OFFICE: {"registry.edit", "registry.enroll", "helper.create", "registry.import", "registry.export", "visit.record",
              "visit_rule.edit", "assessment.record", "assessment_round.manage", "incident.create", "incident.report",
              "incident.refer", "incident.handle", "incident.close", "workforce.edit", "unit.manage", "meeting.manage",
              "meeting.pack", "task.assign", "task.remind", "task.accept", "task.return", "target.edit",
              "record.delete", "record.restore",
-             "indicator.recompute"},  # issue 14: the audited recompute of a closed month, office only
+             "indicator.recompute",  # issue 14: the audited recompute of a closed month, office only
+             "document.person", "document.card",  # issue 19: printing
+             "school_stat.edit", "setup.view"},  # issue 15: school statistics, first run
     TOWNSHIP: {"registry.edit", "registry.enroll", "helper.create", "registry.import", "registry.export",
                "visit.record", "assessment.record", "incident.create", "incident.report", "incident.refer",
-               "workforce.edit", "record.delete"},
-    UNIT: {"incident.handle", "task.report"},
+               "workforce.edit", "record.delete", "document.person", "document.card"},
+    UNIT: {"incident.handle", "task.report", "document.card"},  # issue 19: printing (not the leader: no rows)
     LEADER: set(),
 }
 HIDDEN_WHILE_PRESENTING = {"users", "audit", "regions", "backup", "targets", "import_export", "pending", "account",

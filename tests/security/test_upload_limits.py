@@ -1,7 +1,7 @@
 """Item 13.14: one size limit per kind of uploaded file (core/uploads.py), said in Chinese on
-the page before the upload, refused in Chinese by the service, and Streamlit's own limits
-(server.maxUploadSize, each uploader's max_upload_size) at the largest of ours, so that a file
-within its limit never meets Streamlit's English 413."""
+the page before the upload, refused in Chinese by the service; each uploader's max_upload_size
+is its kind's limit (the uploader shows it, issue 20) and server.maxUploadSize the largest of
+ours, so that a file within its limit never meets Streamlit's English 413."""
 from __future__ import annotations
 
 import ast
@@ -22,7 +22,7 @@ def _config():
 
 
 def test_one_limit_per_kind_and_the_ceiling_is_the_largest():
-    assert {k.key for k in uploads.KINDS} == {"ledger", "boundary"}
+    assert {k.key for k in uploads.KINDS} == {"ledger", "boundary", "divisions", "roster"}
     assert uploads.CEILING_MB == max(k.max_mb for k in uploads.KINDS)
     assert all(k.max_bytes == k.max_mb * uploads.MB for k in uploads.KINDS)  # whole MB, as Streamlit counts
     # the services read the same numbers, not copies
@@ -35,18 +35,21 @@ def test_streamlit_server_limit_equals_the_largest_limit():
 
 
 def test_every_uploader_states_its_limit_and_lets_it_through():
-    """Each st.file_uploader in pages/: Streamlit's per-widget limit is the ceiling (a file within
-    our limit is never refused in English), and the label and help state the kind's limit."""
+    """Each st.file_uploader in pages/: Streamlit's per-widget limit is its kind's limit (the
+    limit the uploader itself shows agrees with the label; within the ceiling, so a file within
+    the limit is never refused), and the label and help state the kind's limit."""
     found = 0
-    for path in sorted((ROOT / "pages").glob("*.py")):
+    for path in sorted([*(ROOT / "pages").glob("*.py"), *(ROOT / "components").glob("*.py")]):
         for call in ast.walk(ast.parse(path.read_text("utf-8"))):
             if isinstance(call, ast.Call) and getattr(call.func, "attr", "") == "file_uploader":
                 found += 1
                 kw = {k.arg: ast.unparse(k.value) for k in call.keywords}
-                assert kw.get("max_upload_size") == "uploads.CEILING_MB", (path.name, kw)
-                assert "uploads.hint(" in ast.unparse(call.args[0]), path.name
+                # uploads.hint(uploads.LEDGER), or components/table_upload.py's hint(kind) for its kind
+                kind = re.search(r"uploads\.hint\(((?:uploads\.)?\w+)\)", ast.unparse(call.args[0]))
+                assert kind, path.name
+                assert kw.get("max_upload_size") == f"{kind.group(1)}.max_mb", (path.name, kw)
                 assert kw.get("help", "").startswith("uploads.help_text("), path.name
-    assert found == 2
+    assert found == 3  # ledger, boundaries, and table_upload's (divisions, accounts, school statistics, rosters)
 
 
 @pytest.mark.parametrize("kind", uploads.KINDS, ids=lambda k: k.key)
@@ -86,10 +89,12 @@ def _uploaders(at):
 
 
 @pytest.mark.parametrize("username,page,kind", [("office", "import_export", uploads.LEDGER),
-                                                ("admin", "regions", uploads.BOUNDARY)])
+                                                ("admin", "regions", uploads.BOUNDARY),
+                                                ("admin", "regions", uploads.DIVISIONS),
+                                                ("admin", "users", uploads.ROSTER)])
 def test_pages_show_the_limit_before_upload(app_db, username, page, kind):
     at = app_test(username, page)
     assert not at.exception, at.exception
-    [up] = _uploaders(at)
+    [up] = [u for u in _uploaders(at) if kind.what in u.label or uploads.help_text(kind) == u.help]
     assert uploads.hint(kind) in up.label and up.help == uploads.help_text(kind)
-    assert up.max_upload_size_mb == uploads.CEILING_MB
+    assert up.max_upload_size_mb == kind.max_mb <= uploads.CEILING_MB
