@@ -128,3 +128,27 @@ def decode_csv(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     raise ValueError("无法识别文件编码，请另存为UTF-8或GBK编码的CSV")
+
+
+def sheet_bytes(title: str, header: list, rows: list, text_columns: str = "") -> bytes:
+    """A one-sheet .xlsx (templates, the one-time password list): the header, then the rows.
+    Text stays text — openpyxl would store a value starting with "=" as a formula — and the
+    `text_columns` (letters) are formatted as text, so Excel shows a 12-digit code as typed."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title
+    for values in (header, *rows):
+        ws.append(list(values))
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    for col in text_columns:
+        ws.column_dimensions[col].width = 18
+        for cell in ws[col]:
+            cell.number_format = "@"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

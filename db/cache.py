@@ -28,7 +28,6 @@ then count up to a number already used as a cache key before the restore.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import hashlib
 import uuid
@@ -84,13 +83,14 @@ FEEDS: dict[str, frozenset[str]] = {
     "task_update": frozenset({MEETINGS, INDICATORS}),
     "task_event": frozenset({MEETINGS, INDICATORS}),
     "region_boundary": frozenset({REGIONS}),
+    "ledger_touch": frozenset({INDICATORS}),  # a new month in a file's ledger history: 台账月度更新率
     "user": frozenset(),  # accounts feed no cached figure
 }
 
 # Person columns that only the ledger's own rows show (联系电话, 备注, the case notes, the
 # address, the name): no visit rule, indicator or map reads them. Any other column of a
 # person (status, township, village, category-relevant dates, difficulty …) feeds the whole
-# of _PEOPLE, and reviewed_on feeds 台账月度更新率 as well as the ledger.
+# of _PEOPLE; 台账月度更新率 follows the ledger history ("ledger_touch").
 PERSON_LEDGER_ONLY = frozenset({
     "name", "phone", "address", "notes", "family_situation", "living_situation", "parents_status",
     "school_situation", "health_situation", "psychological_situation",
@@ -98,27 +98,7 @@ PERSON_LEDGER_ONLY = frozenset({
 _STAMPS = frozenset({"version", "updated_at", "updated_by", "created_at", "created_by"})
 
 
-def _month_start(today: dt.date) -> dt.date:
-    return today.replace(day=1)
-
-
-def _counted_this_month(person: Person, today: dt.date) -> bool:
-    """Already in 台账月度更新率's numerator for this month by a date the edit leaves alone
-    (reviewed or created this month; areas/indicators/reads.py `ledger_monthly`). Then a
-    further edit of the person cannot move the figure. (An earlier edit this month would do
-    too, but its updated_at is overwritten by the flush: such a person is invalidated anyway.)"""
-    start = _month_start(today)
-    if person.reviewed_on is not None and start <= person.reviewed_on <= today:
-        return True
-    created = person.created_at
-    if created is None:
-        return False
-    if created.tzinfo is not None:
-        created = created.astimezone(dt.timezone.utc)
-    return created.date() >= start
-
-
-def person_areas(person: Person, changed: Iterable[str] | None, today: dt.date | None = None) -> frozenset[str]:
+def person_areas(person: Person, changed: Iterable[str] | None) -> frozenset[str]:
     """The areas a change of `person` can move; `changed` = the changed columns, None for a
     new or deleted person."""
     if changed is None:
@@ -128,9 +108,11 @@ def person_areas(person: Person, changed: Iterable[str] | None, today: dt.date |
         return _PEOPLE
     if not changed:
         return frozenset()
-    # The ledger rows carry the version the next quick edit is checked against. Every update
-    # stamps updated_at, which 台账月度更新率 counts.
-    if "reviewed_on" in changed or not _counted_this_month(person, today or dt.date.today()):
+    # The ledger rows carry the version the next quick edit is checked against; 最近核查 is also
+    # shown by the indicators' shortfall lists. Whether the edit moves 台账月度更新率 is the
+    # ledger history's to say: areas/registry/ledger.py notes "ledger_touch" when it records a
+    # month the person was not counted in yet.
+    if "reviewed_on" in changed:
         return frozenset({REGISTRY, INDICATORS})
     return frozenset({REGISTRY})
 

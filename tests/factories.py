@@ -86,14 +86,18 @@ def account(session: Session, username: str, role: str, **scope) -> Actor:
     return users.actor_for(u)
 
 
-def workbook(header: list, rows: list[list]) -> bytes:
-    """An .xlsx file of one sheet: the header row, then the rows."""
+def workbook(header: list, rows: list[list], above: list[list] = (), sheet: str = "Sheet") -> bytes:
+    """An .xlsx file of one sheet: lines `above` the header (a title), the header, the rows —
+    as a user's Excel stores them (a text starting with "=" is a formula)."""
     import io
 
     from openpyxl import Workbook
 
     wb = Workbook()
     ws = wb.active
+    ws.title = sheet
+    for line in above:
+        ws.append(line)
     ws.append(header)
     for r in rows:
         ws.append(r)

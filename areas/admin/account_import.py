@@ -5,12 +5,12 @@ change the password at first sign-in. Importing the same list again creates nobo
 a username that exists with the same role and scope is "已存在，跳过"; with another, an error."""
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.excel_safety import sheet_bytes
 from core.importing import Issue, norm_header
 from core.roles import ROLE_LABELS, Actor
 from core import access, uploads
@@ -152,29 +152,11 @@ def apply(session: Session, actor: Actor, filename: str, data: bytes) -> list[Ne
 
 def passwords_xlsx(made: list[NewAccount], names: dict[str, str]) -> bytes:
     """The one-time passwords as a workbook, for the administrator to hand out."""
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "初始密码"
-    ws.append(["用户名", "姓名", "初始密码（首次登录须修改）"])
-    for a in made:
-        ws.append([a.username, names.get(a.username, ""), a.initial_password])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheet_bytes("初始密码", ["用户名", "姓名", "初始密码（首次登录须修改）"],
+                       [[a.username, names.get(a.username, ""), a.initial_password] for a in made])
 
 
 def template() -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "账户"
-    ws.append(TEMPLATE_HEADER)
-    ws.append(["chengguan", "张三", ROLE_LABELS["township"], "城关镇", ""])
-    ws.append(["jiaoyu", "李四", ROLE_LABELS["unit"], "", "县教育局"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheet_bytes("账户", TEMPLATE_HEADER, [["chengguan", "张三", ROLE_LABELS["township"], "城关镇", ""],
+                                             ["jiaoyu", "李四", ROLE_LABELS["unit"], "", "县教育局"]])
 

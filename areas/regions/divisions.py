@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core import divisions as dv
+from core.excel_safety import sheet_bytes
 from core import uploads
 from core.importing import Issue
 from core.roles import Actor
@@ -146,22 +147,7 @@ def _write(session: Session, pv: DivisionPreview) -> dict[str, int]:
 
 
 def template() -> bytes:
-    """The list's template: the four columns and one example of each level."""
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "区划"
-    ws.append(dv.TEMPLATE_HEADER)
-    for row in (("429901000000", "示范县", "县", ""), ("429901100000", "城关镇", "乡镇", "429901000000"),
-                ("429901100201", "东门村", "村", "429901100000")):
-        ws.append(list(row))
-    for col in "ABCD":
-        ws.column_dimensions[col].width = 18
-    for cell in ws["A"] + ws["D"]:
-        cell.number_format = "@"  # codes as text: Excel would show 4.29901E+11
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    """The list's template: the four columns and one example of each level, codes as text."""
+    return sheet_bytes("区划", dv.TEMPLATE_HEADER, [("429901000000", "示范县", "县", ""),
+                                                ("429901100000", "城关镇", "乡镇", "429901000000"),
+                                                ("429901100201", "东门村", "村", "429901100000")], text_columns="AD")

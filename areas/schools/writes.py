@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from core import schools as rules
 from core import uploads
+from core.excel_safety import sheet_bytes
 from core.importing import Issue, norm_header
 from core.roles import Actor
 from db import audit
@@ -134,16 +135,5 @@ def import_stats(session: Session, actor: Actor, filename: str, data: bytes) -> 
 
 
 def template() -> bytes:
-    import io
-
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "学年统计"
-    ws.append(TEMPLATE_HEADER)
-    ws.append(["2025-2026", "城关镇", "小学", 1200, 3])
-    ws.append(["2025-2026", "城关镇", "初中", 800, 5])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return sheet_bytes("学年统计", TEMPLATE_HEADER, [["2025-2026", "城关镇", "小学", 1200, 3],
+                                                ["2025-2026", "城关镇", "初中", 800, 5]])

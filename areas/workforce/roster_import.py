@@ -9,7 +9,6 @@ A township account imports its own township's rows only; another township's row 
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session, defer
 from core import access, geo, uploads
 from core import indicators as ci
 from core.divisions import normalize_code
+from core.excel_safety import sheet_bytes
 from core.importing import Issue, norm_header, parse_date
 from core.roles import Actor
 from core.validation import control_error, date_error
@@ -358,17 +358,9 @@ def apply(session: Session, actor: Actor, what: str, filename: str, data: bytes,
 
 
 def template(what: str) -> bytes:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = LABEL[what]
-    ws.append(TEMPLATE_HEADER[what])
     if what == WORKER:
-        ws.append(["儿童主任", "张三", "城关镇", "东门村", "", "13800000000", "2024-03-01", "", "2025-05-20"])
-        ws.append(["儿童督导员", "李四", "城关镇", "", "", "", "2023-09-01", "", ""])
+        examples = [["儿童主任", "张三", "城关镇", "东门村", "", "13800000000", "2024-03-01", "", "2025-05-20"],
+                    ["儿童督导员", "李四", "城关镇", "", "", "", "2023-09-01", "", ""]]
     else:
-        ws.append(["儿童之家", "东门村儿童之家", "城关镇", "东门村", "", "运行", "是", "2022-06-01"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        examples = [["儿童之家", "东门村儿童之家", "城关镇", "东门村", "", "运行", "是", "2022-06-01"]]
+    return sheet_bytes(LABEL[what], TEMPLATE_HEADER[what], examples)

@@ -140,3 +140,17 @@ def test_decode_csv_gbk():
 def test_decode_csv_rejects_garbage():
     with pytest.raises(ValueError, match="无法识别文件编码"):
         decode_csv(b"\x80\xff\xfe")
+
+
+def test_sheet_bytes_keeps_text_as_text():
+    import io as _io
+
+    from openpyxl import load_workbook
+
+    from core.excel_safety import sheet_bytes
+
+    data = sheet_bytes("初始密码", ["用户名", "初始密码"], [["a", "=1+1"], ["b", "429901000000"]], text_columns="B")
+    ws = load_workbook(_io.BytesIO(data)).active
+    assert ws.title == "初始密码"
+    assert [(c.value, c.data_type) for c in ws["B"]][1:] == [("=1+1", "s"), ("429901000000", "s")]  # not a formula
+    assert ws["B3"].number_format == "@"

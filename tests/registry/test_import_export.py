@@ -4,7 +4,7 @@ import datetime as dt
 import io
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from core import idnumber
@@ -14,6 +14,7 @@ from areas.registry import importer
 from db.engine import session_scope
 from db.models import AuditLog, Helper, LedgerTouch, Person
 from areas.registry.reads import RegistryFilter
+from tests import factories as f
 from tests.registry.conftest import TODAY
 
 V11, V12, V21 = "测试1-1村", "测试1-2村", "测试2-1村"
@@ -33,18 +34,8 @@ def id_ending_x():
 
 
 def ledger_xlsx(rows, village=V11, title=True, header=HEAD, sheet="Sheet1"):
-    wb = Workbook()
-    ws = wb.active
-    ws.title = sheet
-    if title:
-        ws.append(["测试1镇农村留守儿童关爱帮扶台账"])
-        ws.append([f"村(居)：{village}" if village else "填报单位：测试1镇"])
-    ws.append(header)
-    for r in rows:
-        ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    above = [["测试1镇农村留守儿童关爱帮扶台账"], [f"村(居)：{village}" if village else "填报单位：测试1镇"]]
+    return f.workbook(header, rows, above if title else (), sheet)
 
 
 def row(seq, name, idn, cat="农村留守儿童", helper="周帮扶（村支书）", measure="每月走访", phone="13800001111", note="",
